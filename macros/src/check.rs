@@ -1,0 +1,409 @@
+//! Gives the parsed block its meaning: which layer is which, every size, and
+//! an error at the right place, in plain words, for anything that is wrong.
+
+use std::collections::HashMap;
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{Error, Expr, GenericArgument, Ident, LitInt, Path, PathArguments, Type};
+
+use crate::ast::{LayerSyntax, Network};
+
+/// A network whose layers are known and whose sizes fit together.
+pub struct Checked<'a> {
+    pub network: &'a Network,
+    /// `f32` or `f64`: the default of the network's type parameter.
+    pub scalar: &'a Ident,
+    pub layers: Vec<Layer<'a>>,
+    pub input: Width<'a>,
+    pub output: Width<'a>,
+    /// Sizes that only the compiler can compare: a nested network's input
+    /// or output against its neighbour.
+    pub assertions: Vec<Assertion<'a>>,
+}
+
+pub struct Layer<'a> {
+    /// The struct field (layers with parameters) or trace field holding it.
+    pub field: Ident,
+    pub attrs: &'a [syn::Attribute],
+    pub kind: Kind<'a>,
+}
+
+pub enum Kind<'a> {
+    Dense {
+        inputs: usize,
+        outputs: usize,
+        init: Init,
+        span: Span,
+    },
+    Nested {
+        path: &'a Path,
+    },
+    Activation {
+        activation: Activation,
+        argument: Option<&'a Expr>,
+        width: Width<'a>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Activation {
+    Identity,
+    Sigmoid,
+    Tanh,
+    Relu,
+    LeakyRelu,
+    Softmax,
+}
+
+/// The initializer a dense layer gets by default, chosen by what follows it.
+#[derive(Clone, Copy)]
+pub enum Init {
+    XavierUniform,
+    HeUniform,
+}
+
+/// A number of values flowing between layers.
+#[derive(Clone, Copy)]
+pub enum Width<'a> {
+    Known(usize),
+    /// The input or output size of a nested network, known to the compiler.
+    InputOf(&'a Path),
+    OutputOf(&'a Path),
+}
+
+pub struct Assertion<'a> {
+    pub left: Width<'a>,
+    pub right: Width<'a>,
+    pub message: String,
+    pub span: Span,
+}
+
+const ACTIVATIONS: [(&str, Activation); 6] = [
+    ("Identity", Activation::Identity),
+    ("Sigmoid", Activation::Sigmoid),
+    ("Tanh", Activation::Tanh),
+    ("Relu", Activation::Relu),
+    ("LeakyRelu", Activation::LeakyRelu),
+    ("Softmax", Activation::Softmax),
+];
+
+impl Activation {
+    pub fn name(self) -> &'static str {
+        ACTIVATIONS
+            .iter()
+            .find(|(_, a)| *a == self)
+            .map_or("", |(name, _)| name)
+    }
+}
+
+/// The layer that last set the width, for messages: "`hidden` produces 3".
+struct Producer<'a> {
+    name: &'a Ident,
+    width: Width<'a>,
+}
+
+pub fn check(network: &Network) -> syn::Result<Checked<'_>> {
+    let scalar = check_scalar(&network.scalar)?;
+    if network.layers.is_empty() {
+        return Err(Error::new(
+            network.brace.span.join(),
+            "a network needs at least one layer, e.g. `out: Dense<2, 1>`",
+        ));
+    }
+
+    let mut errors: Option<Error> = None;
+    let mut report = |error: Error| match &mut errors {
+        Some(all) => all.combine(error),
+        None => errors = Some(error),
+    };
+
+    let mut seen: HashMap<String, &Ident> = HashMap::new();
+    for layer in &network.layers {
+        if let LayerSyntax::Named { name, .. } = &layer.kind
+            && let Some(first) = seen.insert(name.to_string(), name)
+        {
+            let mut error = Error::new(name.span(), format!("duplicate layer name `{name}`"));
+            error.combine(Error::new(
+                first.span(),
+                format!("`{name}` is first used here"),
+            ));
+            report(error);
+        }
+    }
+
+    let mut layers = Vec::new();
+    let mut assertions = Vec::new();
+    let mut producer: Option<Producer> = None;
+    let mut input = None;
+    for (position, layer) in network.layers.iter().enumerate() {
+        let checked = match &layer.kind {
+            LayerSyntax::Named { name, ty } => check_named(name, ty, &producer, &mut assertions)
+                .map(|kind| {
+                    let (first, last) = match &kind {
+                        Kind::Dense {
+                            inputs, outputs, ..
+                        } => (Width::Known(*inputs), Width::Known(*outputs)),
+                        Kind::Nested { path } => (Width::InputOf(path), Width::OutputOf(path)),
+                        Kind::Activation { .. } => unreachable!("named layers have parameters"),
+                    };
+                    input.get_or_insert(first);
+                    producer = Some(Producer { name, width: last });
+                    Layer {
+                        field: name.clone(),
+                        attrs: &layer.attrs,
+                        kind,
+                    }
+                }),
+            LayerSyntax::Bare { kind, argument } => {
+                check_activation(kind, argument, &layer.attrs, &producer).map(|activation| {
+                    let field = trace_field(activation, position, &seen);
+                    let width = producer.as_ref().map_or(Width::Known(0), |p| p.width);
+                    let argument = argument.as_ref().map(|(_, expr)| expr);
+                    let kind = Kind::Activation {
+                        activation,
+                        argument,
+                        width,
+                    };
+                    Layer {
+                        field,
+                        attrs: &layer.attrs,
+                        kind,
+                    }
+                })
+            }
+        };
+        match checked {
+            Ok(layer) => layers.push(layer),
+            Err(error) => report(error),
+        }
+    }
+    if let Some(errors) = errors {
+        return Err(errors);
+    }
+    choose_initializers(&mut layers);
+
+    let output = producer.map_or(Width::Known(0), |p| p.width);
+    let input = input.unwrap_or(Width::Known(0));
+    Ok(Checked {
+        network,
+        scalar,
+        layers,
+        input,
+        output,
+        assertions,
+    })
+}
+
+fn check_scalar(scalar: &Type) -> syn::Result<&Ident> {
+    if let Type::Path(path) = scalar
+        && let Some(ident) = path.path.get_ident()
+        && (ident == "f32" || ident == "f64")
+    {
+        return Ok(ident);
+    }
+    let found = quote::ToTokens::to_token_stream(scalar).to_string();
+    Err(Error::new(
+        scalar.span(),
+        format!("the scalar of a network is `f32` or `f64`, found `{found}`"),
+    ))
+}
+
+fn check_named<'a>(
+    name: &'a Ident,
+    ty: &'a Path,
+    producer: &Option<Producer<'a>>,
+    assertions: &mut Vec<Assertion<'a>>,
+) -> syn::Result<Kind<'a>> {
+    let last = ty.segments.last().expect("a parsed path has a segment");
+    if last.ident == "Dense" && ty.segments.len() == 1 {
+        let [inputs, outputs] = dense_sizes(ty, &last.arguments)?;
+        let (n_in, n_out) = (
+            positive(name, &inputs, "inputs")?,
+            positive(name, &outputs, "outputs")?,
+        );
+        if let Some(Producer {
+            name: previous,
+            width,
+        }) = producer
+        {
+            match *width {
+                Width::Known(produced) if produced != n_in => {
+                    return Err(Error::new(
+                        inputs.span(),
+                        format!("`{name}` expects {n_in} inputs but `{previous}` produces {produced}"),
+                    ));
+                }
+                Width::Known(_) => {}
+                nested => assertions.push(Assertion {
+                    left: nested,
+                    right: Width::Known(n_in),
+                    message: format!(
+                        "`{name}` expects {n_in} inputs but `{previous}` produces a different number"
+                    ),
+                    span: inputs.span(),
+                }),
+            }
+        }
+        let span = ty.span();
+        return Ok(Kind::Dense {
+            inputs: n_in,
+            outputs: n_out,
+            init: Init::XavierUniform,
+            span,
+        });
+    }
+    if ty
+        .segments
+        .iter()
+        .any(|segment| !segment.arguments.is_empty())
+    {
+        return Err(unknown_named(ty));
+    }
+    if let Some(Producer {
+        name: previous,
+        width,
+    }) = producer
+    {
+        let message = match width {
+            Width::Known(produced) => {
+                format!("`{name}` does not take the {produced} values that `{previous}` produces")
+            }
+            _ => format!("`{name}` does not take as many values as `{previous}` produces"),
+        };
+        assertions.push(Assertion {
+            left: Width::InputOf(ty),
+            right: *width,
+            message,
+            span: ty.span(),
+        });
+    }
+    Ok(Kind::Nested { path: ty })
+}
+
+fn dense_sizes(ty: &Path, arguments: &PathArguments) -> syn::Result<[LitInt; 2]> {
+    let usage =
+        "a dense layer is written `Dense<IN, OUT>`, with two integer sizes, e.g. `Dense<2, 3>`";
+    let PathArguments::AngleBracketed(arguments) = arguments else {
+        return Err(Error::new(ty.span(), usage));
+    };
+    let sizes: Vec<LitInt> = arguments
+        .args
+        .iter()
+        .map(|argument| match argument {
+            GenericArgument::Const(Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(int),
+                ..
+            })) => Some(int.clone()),
+            _ => None,
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(|| Error::new(arguments.span(), usage))?;
+    sizes
+        .try_into()
+        .map_err(|_| Error::new(arguments.span(), usage))
+}
+
+fn positive(layer: &Ident, size: &LitInt, what: &str) -> syn::Result<usize> {
+    let value: usize = size.base10_parse()?;
+    if !size.suffix().is_empty() && size.suffix() != "usize" {
+        return Err(Error::new(
+            size.span(),
+            "a size is a plain integer, e.g. `3`",
+        ));
+    }
+    if value == 0 {
+        return Err(Error::new(
+            size.span(),
+            format!("`{layer}` has 0 {what}; every size must be at least 1"),
+        ));
+    }
+    Ok(value)
+}
+
+fn unknown_named(ty: &Path) -> Error {
+    let written = quote::ToTokens::to_token_stream(ty)
+        .to_string()
+        .replace(" < ", "<")
+        .replace(" >", ">");
+    Error::new(
+        ty.span(),
+        format!(
+            "unknown layer `{written}`: a layer with parameters is `Dense<IN, OUT>` \
+             or a network declared with `network!`, written by its name alone"
+        ),
+    )
+}
+
+fn check_activation(
+    kind: &Ident,
+    argument: &Option<(syn::token::Paren, Expr)>,
+    attrs: &[syn::Attribute],
+    producer: &Option<Producer>,
+) -> syn::Result<Activation> {
+    let Some(&(_, activation)) = ACTIVATIONS.iter().find(|(name, _)| kind == name) else {
+        return Err(Error::new(
+            kind.span(),
+            format!(
+                "unknown layer `{kind}`: the activations are `Identity`, `Sigmoid`, `Tanh`, \
+                 `Relu`, `LeakyRelu(slope)` and `Softmax`; a layer with parameters is \
+                 named, as in `hidden: Dense<2, 3>`"
+            ),
+        ));
+    };
+    if let Some(attr) = attrs.first() {
+        return Err(Error::new(
+            attr.span(),
+            "attributes and doc comments go on named layers; an activation has no field to carry them",
+        ));
+    }
+    match (activation, argument) {
+        (Activation::LeakyRelu, _) | (_, None) => {}
+        (_, Some((paren, _))) => {
+            return Err(Error::new(
+                paren.span.join(),
+                format!("`{kind}` takes no argument"),
+            ));
+        }
+    }
+    if producer.is_none() {
+        return Err(Error::new(
+            kind.span(),
+            format!(
+                "`{kind}` cannot come first: the first layer fixes the input size, \
+                 so it is a `Dense<IN, OUT>` layer or a network"
+            ),
+        ));
+    }
+    Ok(activation)
+}
+
+/// Trace fields of activations are named after them and their position
+/// (`tanh1`), made unique against the names of the layers.
+fn trace_field(activation: Activation, position: usize, taken: &HashMap<String, &Ident>) -> Ident {
+    let mut name = format!("{}{position}", activation.name().to_lowercase());
+    while taken.contains_key(&name) {
+        name.push('_');
+    }
+    Ident::new(&name, Span::call_site())
+}
+
+/// Xavier/Glorot before saturating or linear activations, He before ReLUs:
+/// the activation that follows a dense layer decides.
+fn choose_initializers(layers: &mut [Layer]) {
+    for i in 0..layers.len() {
+        let next_activation = layers[i + 1..]
+            .iter()
+            .map_while(|layer| match layer.kind {
+                Kind::Activation { activation, .. } => Some(activation),
+                _ => None,
+            })
+            .find(|&activation| activation != Activation::Identity);
+        if let Kind::Dense { init, .. } = &mut layers[i].kind {
+            *init = match next_activation {
+                Some(Activation::Relu | Activation::LeakyRelu) => Init::HeUniform,
+                _ => Init::XavierUniform,
+            };
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! Writes the checked network out as Rust: the struct, its gradient and
+//! trace types, and the forward and backward chains, one call per layer.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+
+use crate::check::{Activation, Checked, Init, Kind, Layer, Width};
+
+impl ToTokens for Width<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.extend(match self {
+            Width::Known(n) => Literal::usize_unsuffixed(*n).into_token_stream(),
+            Width::InputOf(path) => quote!(<#path<f32> as ::constnet::Layer<f32>>::INPUT),
+            Width::OutputOf(path) => quote!(<#path<f32> as ::constnet::Layer<f32>>::OUTPUT),
+        });
+    }
+}
+
+impl Layer<'_> {
+    /// The layer's type, for layers with parameters.
+    fn param_type(&self) -> Option<TokenStream> {
+        match &self.kind {
+            Kind::Dense {
+                inputs,
+                outputs,
+                span,
+                ..
+            } => {
+                let (inputs, outputs) = (
+                    Literal::usize_unsuffixed(*inputs),
+                    Literal::usize_unsuffixed(*outputs),
+                );
+                Some(quote_spanned!(*span=> ::constnet::layer::Dense<T, #inputs, #outputs>))
+            }
+            Kind::Nested { path } => Some(quote!(#path<T>)),
+            Kind::Activation { .. } => None,
+        }
+    }
+
+    /// The activation as a value, for parameterless layers.
+    fn activation(&self) -> Option<TokenStream> {
+        let Kind::Activation {
+            activation,
+            argument,
+            ..
+        } = &self.kind
+        else {
+            return None;
+        };
+        let name = format_ident!("{}", activation.name());
+        Some(match (activation, argument) {
+            (Activation::LeakyRelu, Some(slope)) => {
+                quote!(::constnet::layer::LeakyRelu::new(#slope))
+            }
+            (Activation::LeakyRelu, None) => quote!(::constnet::layer::LeakyRelu::new(0.01)),
+            _ => quote!(::constnet::layer::#name),
+        })
+    }
+
+    /// The receiver of this layer's calls: `self.hidden` or `Tanh`.
+    fn receiver(&self) -> TokenStream {
+        let field = &self.field;
+        self.activation().unwrap_or_else(|| quote!(self.#field))
+    }
+
+    fn trace_type(&self) -> TokenStream {
+        match (&self.kind, self.param_type()) {
+            (Kind::Activation { width, .. }, _) => quote!([T; #width]),
+            (_, Some(ty)) => quote!(::constnet::layer::Trace<#ty, T>),
+            (_, None) => unreachable!("every layer kind is covered"),
+        }
+    }
+}
+
+pub fn expand(checked: &Checked) -> TokenStream {
+    let network = checked.network;
+    let (attrs, vis, name, scalar) = (&network.attrs, &network.vis, &network.name, checked.scalar);
+    let grads = format_ident!("{name}Grads");
+    let trace = format_ident!("{name}Trace");
+    let (input, output) = (&checked.input, &checked.output);
+    let layers = &checked.layers;
+
+    let params: Vec<&Layer> = layers.iter().filter(|l| l.param_type().is_some()).collect();
+    let fields: Vec<_> = params.iter().map(|l| &l.field).collect();
+    let field_names: Vec<_> = fields.iter().map(|f| f.to_string()).collect();
+    let types: Vec<_> = params.iter().filter_map(|l| l.param_type()).collect();
+    let field_attrs: Vec<_> = params.iter().map(|l| l.attrs).collect();
+    let positions: Vec<_> = (0..params.len()).collect();
+    let initializers: Vec<_> = params
+        .iter()
+        .map(|layer| match &layer.kind {
+            Kind::Dense {
+                init: Init::XavierUniform,
+                ..
+            } => {
+                quote!(::constnet::layer::Dense::random(
+                    rng,
+                    ::constnet::Init::XavierUniform
+                ))
+            }
+            Kind::Dense {
+                init: Init::HeUniform,
+                ..
+            } => {
+                quote!(::constnet::layer::Dense::random(
+                    rng,
+                    ::constnet::Init::HeUniform
+                ))
+            }
+            Kind::Nested { path } => quote!(#path::random(rng)),
+            Kind::Activation { .. } => unreachable!("activations have no parameters"),
+        })
+        .collect();
+
+    let trace_fields: Vec<_> = layers.iter().map(|l| &l.field).collect();
+    let trace_types: Vec<_> = layers.iter().map(Layer::trace_type).collect();
+    let receivers: Vec<_> = layers.iter().map(Layer::receiver).collect();
+
+    let forward_steps = receivers.iter().map(|r| quote!(let x = #r.forward(&x);));
+    let trace_steps = receivers
+        .iter()
+        .zip(&trace_fields)
+        .map(|(r, f)| quote!(let (x, #f) = #r.forward_trace(&x);));
+    let backward_steps = layers.iter().rev().map(|layer| {
+        let (receiver, field) = (layer.receiver(), &layer.field);
+        match layer.kind {
+            Kind::Activation { .. } => quote!(let g = #receiver.backward(&trace.#field, &g);),
+            _ => quote!(let g = #receiver.backward(&trace.#field, &g, &mut grads.#field);),
+        }
+    });
+    let kink_distances = receivers
+        .iter()
+        .zip(&trace_fields)
+        .map(|(r, f)| quote!(#r.kink_distance(&trace.#f)));
+
+    let assertions = checked.assertions.iter().map(|a| {
+        let (left, right, message) = (&a.left, &a.right, &a.message);
+        quote_spanned!(a.span=> const _: () = ::core::assert!(#left == #right, #message);)
+    });
+
+    let network_doc = format!(
+        " The gradient of [`{name}`]'s parameters: of the same shape, so of the same type."
+    );
+    let trace_doc = format!(
+        " What a training forward pass of [`{name}`] keeps for its backward pass, layer by layer."
+    );
+    let random_doc = " Weights drawn from `rng` (Xavier/Glorot uniform before `Tanh`, `Sigmoid`, `Softmax` \
+        or no activation; He uniform before `Relu` and `LeakyRelu`), biases zero.";
+    let scalar_param = quote!(T: ::constnet::Scalar = #scalar);
+
+    quote! {
+        #(#attrs)*
+        #vis struct #name<#scalar_param> {
+            #( #(#field_attrs)* #vis #fields: #types, )*
+        }
+
+        #[doc = #network_doc]
+        #vis type #grads<T = #scalar> = #name<T>;
+
+        #[doc = #trace_doc]
+        #[derive(Clone, Debug)]
+        #vis struct #trace<#scalar_param> {
+            #( #[allow(missing_docs)] #vis #trace_fields: #trace_types, )*
+        }
+
+        const _: () = {
+            use ::constnet::layer::Activation as _;
+            use ::constnet::{Layer as _, Params as _};
+
+            #(#assertions)*
+
+            impl<T: ::constnet::Scalar> #name<T> {
+                /// Number of input values.
+                #vis const INPUT: usize = #input;
+                /// Number of output values.
+                #vis const OUTPUT: usize = #output;
+                /// Number of trainable scalars.
+                #vis const PARAMS: usize = 0 #(+ <#types as ::constnet::Params<T>>::PARAMS)*;
+                /// Tensors of each layer with parameters, in order.
+                const LAYER_TENSORS: &'static [usize] = &[#(<#types as ::constnet::Params<T>>::TENSORS),*];
+
+                /// Every parameter zero (also the starting point of a gradient).
+                #vis const fn zeros() -> Self {
+                    Self { #( #fields: <#types>::zeros(), )* }
+                }
+
+                #[doc = #random_doc]
+                #vis fn random<R: ::constnet::rand::Rng + ?Sized>(rng: &mut R) -> Self {
+                    Self { #( #fields: #initializers, )* }
+                }
+            }
+
+            impl<T: ::constnet::Scalar> ::core::default::Default for #name<T> {
+                fn default() -> Self {
+                    Self::zeros()
+                }
+            }
+
+            impl<T: ::constnet::Scalar> ::constnet::Params<T> for #name<T> {
+                const TENSORS: usize = 0 #(+ <#types as ::constnet::Params<T>>::TENSORS)*;
+                const PARAMS: usize = Self::PARAMS;
+
+                fn zeros() -> Self {
+                    Self::zeros()
+                }
+
+                fn tensor(&self, index: usize) -> ::core::option::Option<&[T]> {
+                    match ::constnet::params::locate(index, Self::LAYER_TENSORS)? {
+                        #( (#positions, index) => self.#fields.tensor(index), )*
+                        _ => None,
+                    }
+                }
+
+                fn tensor_mut(&mut self, index: usize) -> ::core::option::Option<&mut [T]> {
+                    match ::constnet::params::locate(index, Self::LAYER_TENSORS)? {
+                        #( (#positions, index) => self.#fields.tensor_mut(index), )*
+                        _ => None,
+                    }
+                }
+
+                fn tensor_info(index: usize) -> ::core::option::Option<::constnet::TensorInfo> {
+                    match ::constnet::params::locate(index, Self::LAYER_TENSORS)? {
+                        #( (#positions, index) => <#types>::tensor_info(index).map(|t| t.within(#field_names)), )*
+                        _ => None,
+                    }
+                }
+            }
+
+            impl<T: ::constnet::Scalar> ::constnet::Layer<T> for #name<T> {
+                type Input = [T; #input];
+                type Output = [T; #output];
+                type Trace = #trace<T>;
+
+                fn forward(&self, input: &[T; #input]) -> [T; #output] {
+                    let x = *input;
+                    #(#forward_steps)*
+                    x
+                }
+
+                fn forward_trace(&self, input: &[T; #input]) -> ([T; #output], #trace<T>) {
+                    let x = *input;
+                    #(#trace_steps)*
+                    (x, #trace { #(#trace_fields),* })
+                }
+
+                fn backward(&self, trace: &#trace<T>, grad_output: &[T; #output], grads: &mut Self) -> [T; #input] {
+                    let g = *grad_output;
+                    #(#backward_steps)*
+                    g
+                }
+
+                fn kink_distance(&self, trace: &#trace<T>) -> T {
+                    [#(#kink_distances),*].into_iter().fold(T::infinity(), T::min)
+                }
+            }
+        };
+    }
+}

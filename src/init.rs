@@ -1,0 +1,103 @@
+//! Weight initializers, over any [`rand::Rng`].
+
+use num_traits::Float;
+use rand::{Rng, RngExt};
+
+use crate::Scalar;
+
+/// How the weights of a layer are drawn. Biases start at zero.
+///
+/// `fan_in` and `fan_out` are the layer's input and output sizes. Every
+/// variant is deterministic for a given generator state.
+///
+/// ```
+/// use constnet::prelude::*;
+/// use rand::{SeedableRng, rngs::SmallRng};
+///
+/// let mut rng = SmallRng::seed_from_u64(7);
+/// let layer = Dense::<f32, 4, 3>::random(&mut rng, Init::XavierUniform);
+/// let limit = (6.0f32 / 7.0).sqrt();
+/// assert!(layer.weight.as_flattened().iter().all(|w| w.abs() <= limit));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Init {
+    /// Every weight zero. Hidden units then stay identical during training.
+    Zeros,
+    /// Every weight the given value.
+    Constant(f64),
+    /// Uniform in `[low, high)`.
+    Uniform {
+        /// Lower bound, included.
+        low: f64,
+        /// Upper bound, excluded.
+        high: f64,
+    },
+    /// Normal with the given mean and standard deviation.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        std: f64,
+    },
+    /// `0.01 · N(0, 1)`, as in many classroom notebooks.
+    SmallNormal,
+    /// Glorot & Bengio: uniform in `±sqrt(6 / (fan_in + fan_out))`.
+    /// The default before `Tanh`, `Sigmoid`, `Softmax` and `Identity`.
+    XavierUniform,
+    /// Glorot & Bengio: normal with std `sqrt(2 / (fan_in + fan_out))`.
+    XavierNormal,
+    /// He et al.: uniform in `±sqrt(6 / fan_in)`. The default before `Relu`
+    /// and `LeakyRelu`.
+    HeUniform,
+    /// He et al.: normal with std `sqrt(2 / fan_in)`.
+    HeNormal,
+}
+
+impl Init {
+    /// Fills `weights` (of a layer with the given fans) from `rng`.
+    pub fn fill<T: Scalar, R: Rng + ?Sized>(
+        self,
+        weights: &mut [T],
+        fan_in: usize,
+        fan_out: usize,
+        rng: &mut R,
+    ) {
+        for weight in weights {
+            *weight = T::from_f64(self.sample(fan_in, fan_out, rng));
+        }
+    }
+
+    /// One weight of a layer with the given fans.
+    pub fn sample<R: Rng + ?Sized>(self, fan_in: usize, fan_out: usize, rng: &mut R) -> f64 {
+        let (fan_in, fan_out) = (fan_in.max(1) as f64, fan_out.max(1) as f64);
+        match self {
+            Init::Zeros => 0.0,
+            Init::Constant(value) => value,
+            Init::Uniform { low, high } => uniform(rng, low, high),
+            Init::Normal { mean, std } => mean + std * standard_normal(rng),
+            Init::SmallNormal => 0.01 * standard_normal(rng),
+            Init::XavierUniform => {
+                let limit = Float::sqrt(6.0 / (fan_in + fan_out));
+                uniform(rng, -limit, limit)
+            }
+            Init::XavierNormal => Float::sqrt(2.0 / (fan_in + fan_out)) * standard_normal(rng),
+            Init::HeUniform => {
+                let limit = Float::sqrt(6.0 / fan_in);
+                uniform(rng, -limit, limit)
+            }
+            Init::HeNormal => Float::sqrt(2.0 / fan_in) * standard_normal(rng),
+        }
+    }
+}
+
+fn uniform<R: Rng + ?Sized>(rng: &mut R, low: f64, high: f64) -> f64 {
+    low + (high - low) * rng.random::<f64>()
+}
+
+/// Box–Muller: two uniforms give one standard normal draw.
+fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    let u1 = 1.0 - rng.random::<f64>(); // in (0, 1], so ln(u1) is finite
+    let u2 = rng.random::<f64>();
+    Float::sqrt(-2.0 * Float::ln(u1)) * Float::cos(core::f64::consts::TAU * u2)
+}

@@ -1,0 +1,130 @@
+//! Fully connected layer: `y = x·W + b`.
+
+use rand::Rng;
+
+use super::Layer;
+use crate::params::TensorInfo;
+use crate::{Init, Params, Scalar};
+
+/// A fully connected layer from `IN` to `OUT` values: `y = x·W + b`.
+///
+/// `weight[i]` holds the weights leaving input `i` (the `x·W` convention of
+/// NumPy lessons; PyTorch's `nn.Linear` stores the transpose).
+///
+/// ```
+/// use constnet::prelude::*;
+///
+/// let layer = Dense::<f64, 2, 1>::new([[2.0], [3.0]], [1.0]);
+/// assert_eq!(layer.forward(&[10.0, 100.0]), [321.0]);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Dense<T, const IN: usize, const OUT: usize> {
+    /// `IN` rows of `OUT` weights.
+    pub weight: [[T; OUT]; IN],
+    /// One bias per output.
+    pub bias: [T; OUT],
+}
+
+impl<T: Scalar, const IN: usize, const OUT: usize> Dense<T, IN, OUT> {
+    const WEIGHT_SHAPE: &'static [usize] = &[IN, OUT];
+    const BIAS_SHAPE: &'static [usize] = &[OUT];
+
+    /// A layer with the given weights and biases.
+    pub const fn new(weight: [[T; OUT]; IN], bias: [T; OUT]) -> Self {
+        Self { weight, bias }
+    }
+
+    /// All weights and biases zero.
+    pub const fn zeros() -> Self {
+        Self {
+            weight: [[T::ZERO; OUT]; IN],
+            bias: [T::ZERO; OUT],
+        }
+    }
+
+    /// Weights drawn by `init` (fan-in `IN`, fan-out `OUT`), biases zero.
+    pub fn random<R: Rng + ?Sized>(rng: &mut R, init: Init) -> Self {
+        let mut layer = Self::zeros();
+        init.fill(layer.weight.as_flattened_mut(), IN, OUT, rng);
+        layer
+    }
+}
+
+impl<T: Scalar, const IN: usize, const OUT: usize> Default for Dense<T, IN, OUT> {
+    fn default() -> Self {
+        Self::zeros()
+    }
+}
+
+impl<T: Scalar, const IN: usize, const OUT: usize> Params<T> for Dense<T, IN, OUT> {
+    const TENSORS: usize = 2;
+    const PARAMS: usize = IN * OUT + OUT;
+
+    fn zeros() -> Self {
+        Self::zeros()
+    }
+
+    fn tensor(&self, index: usize) -> Option<&[T]> {
+        match index {
+            0 => Some(self.weight.as_flattened()),
+            1 => Some(&self.bias),
+            _ => None,
+        }
+    }
+
+    fn tensor_mut(&mut self, index: usize) -> Option<&mut [T]> {
+        match index {
+            0 => Some(self.weight.as_flattened_mut()),
+            1 => Some(&mut self.bias),
+            _ => None,
+        }
+    }
+
+    fn tensor_info(index: usize) -> Option<TensorInfo> {
+        match index {
+            0 => Some(TensorInfo::new("weight", Self::WEIGHT_SHAPE)),
+            1 => Some(TensorInfo::new("bias", Self::BIAS_SHAPE)),
+            _ => None,
+        }
+    }
+}
+
+impl<T: Scalar, const IN: usize, const OUT: usize> Layer<T> for Dense<T, IN, OUT> {
+    type Input = [T; IN];
+    type Output = [T; OUT];
+    /// The input, from which the weight gradient is formed.
+    type Trace = [T; IN];
+
+    fn forward(&self, input: &[T; IN]) -> [T; OUT] {
+        // Row by row: each step is an axpy over a contiguous row of OUT
+        // weights, which vectorizes without reassociating any sum.
+        let mut output = self.bias;
+        for (&x, row) in input.iter().zip(&self.weight) {
+            for (y, &w) in output.iter_mut().zip(row) {
+                *y += x * w;
+            }
+        }
+        output
+    }
+
+    fn forward_trace(&self, input: &[T; IN]) -> ([T; OUT], [T; IN]) {
+        (self.forward(input), *input)
+    }
+
+    fn backward(&self, input: &[T; IN], grad_output: &[T; OUT], grads: &mut Self) -> [T; IN] {
+        for (b, &g) in grads.bias.iter_mut().zip(grad_output) {
+            *b += g;
+        }
+        let mut grad_input = [T::ZERO; IN];
+        let rows = self.weight.iter().zip(grads.weight.iter_mut());
+        for ((dx, &x), (row, grad_row)) in grad_input.iter_mut().zip(input).zip(rows) {
+            let mut sum = T::ZERO;
+            for ((&w, dw), &g) in row.iter().zip(grad_row.iter_mut()).zip(grad_output) {
+                *dw += x * g;
+                sum += w * g;
+            }
+            *dx = sum;
+        }
+        grad_input
+    }
+}
