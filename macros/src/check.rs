@@ -17,9 +17,6 @@ pub struct Checked<'a> {
     pub layers: Vec<Layer<'a>>,
     pub input: Width<'a>,
     pub output: Width<'a>,
-    /// Sizes that only the compiler can compare: a nested network's input
-    /// or output against its neighbour.
-    pub assertions: Vec<Assertion<'a>>,
 }
 
 pub struct Layer<'a> {
@@ -27,6 +24,9 @@ pub struct Layer<'a> {
     pub field: Ident,
     pub attrs: &'a [syn::Attribute],
     pub kind: Kind<'a>,
+    /// Set when only the compiler can tell whether this layer takes what
+    /// the previous one produces (a nested network on either side).
+    pub input_check: Option<Assertion<'a>>,
 }
 
 pub enum Kind<'a> {
@@ -61,6 +61,19 @@ pub enum Activation {
 pub enum Init {
     XavierUniform,
     HeUniform,
+}
+
+impl<'a> Kind<'a> {
+    /// Sizes in and out, for layers with parameters.
+    fn widths(&self) -> Option<(Width<'a>, Width<'a>)> {
+        match self {
+            Kind::Dense {
+                inputs, outputs, ..
+            } => Some((Width::Known(*inputs), Width::Known(*outputs))),
+            Kind::Nested { path } => Some((Width::InputOf(path), Width::OutputOf(path))),
+            Kind::Activation { .. } => None,
+        }
+    }
 }
 
 /// A number of values flowing between layers.
@@ -121,61 +134,70 @@ pub fn check(network: &Network) -> syn::Result<Checked<'_>> {
     let mut seen: HashMap<String, &Ident> = HashMap::new();
     for layer in &network.layers {
         if let LayerSyntax::Named { name, .. } = &layer.kind
-            && let Some(first) = seen.insert(name.to_string(), name)
+            && seen.insert(name.to_string(), name).is_some()
         {
-            let mut error = Error::new(name.span(), format!("duplicate layer name `{name}`"));
-            error.combine(Error::new(
-                first.span(),
-                format!("`{name}` is first used here"),
+            report(Error::new(
+                name.span(),
+                format!("duplicate layer name `{name}`: each named layer is a field of the struct"),
             ));
-            report(error);
         }
     }
 
     let mut layers = Vec::new();
-    let mut assertions = Vec::new();
     let mut producer: Option<Producer> = None;
-    let mut input = None;
+    // After a layer that could not be read, sizes are unknown: checking the
+    // next layer against an older one would only report false errors.
+    let mut sizes_lost = false;
     for (position, layer) in network.layers.iter().enumerate() {
-        let checked = match &layer.kind {
-            LayerSyntax::Named { name, ty } => check_named(name, ty, &producer, &mut assertions)
-                .map(|kind| {
-                    let (first, last) = match &kind {
-                        Kind::Dense {
-                            inputs, outputs, ..
-                        } => (Width::Known(*inputs), Width::Known(*outputs)),
-                        Kind::Nested { path } => (Width::InputOf(path), Width::OutputOf(path)),
-                        Kind::Activation { .. } => unreachable!("named layers have parameters"),
-                    };
-                    input.get_or_insert(first);
-                    producer = Some(Producer { name, width: last });
-                    Layer {
-                        field: name.clone(),
-                        attrs: &layer.attrs,
-                        kind,
+        match &layer.kind {
+            LayerSyntax::Named { name, ty } => {
+                let kind = match named_kind(name, ty) {
+                    Ok(kind) => kind,
+                    Err(error) => {
+                        report(error);
+                        sizes_lost = true;
+                        continue;
                     }
-                }),
-            LayerSyntax::Bare { kind, argument } => {
-                check_activation(kind, argument, &layer.attrs, &producer).map(|activation| {
-                    let field = trace_field(activation, position, &seen);
-                    let width = producer.as_ref().map_or(Width::Known(0), |p| p.width);
-                    let argument = argument.as_ref().map(|(_, expr)| expr);
-                    let kind = Kind::Activation {
-                        activation,
-                        argument,
-                        width,
-                    };
-                    Layer {
-                        field,
-                        attrs: &layer.attrs,
-                        kind,
-                    }
-                })
+                };
+                let (first, last) = kind.widths().expect("named layers have sizes");
+                let mut input_check = None;
+                match &producer {
+                    Some(previous) if !sizes_lost => match fits(name, ty, first, previous) {
+                        Ok(assertion) => input_check = assertion,
+                        Err(error) => report(error),
+                    },
+                    _ => {}
+                }
+                producer = Some(Producer { name, width: last });
+                sizes_lost = false;
+                layers.push(Layer {
+                    field: name.clone(),
+                    attrs: &layer.attrs,
+                    kind,
+                    input_check,
+                });
             }
-        };
-        match checked {
-            Ok(layer) => layers.push(layer),
-            Err(error) => report(error),
+            LayerSyntax::Bare { kind, argument } => {
+                match check_activation(kind, argument, &layer.attrs, position == 0) {
+                    Ok(activation) => {
+                        let field = trace_field(activation, position, &seen);
+                        let width = producer.as_ref().map_or(Width::Known(0), |p| p.width);
+                        let argument = argument.as_ref().map(|(_, expr)| expr);
+                        let kind = Kind::Activation {
+                            activation,
+                            argument,
+                            width,
+                        };
+                        layers.push(Layer {
+                            field,
+                            attrs: &layer.attrs,
+                            kind,
+                            input_check: None,
+                        });
+                    }
+                    Err(error) => report(error),
+                }
+            }
         }
     }
     if let Some(errors) = errors {
@@ -184,14 +206,16 @@ pub fn check(network: &Network) -> syn::Result<Checked<'_>> {
     choose_initializers(&mut layers);
 
     let output = producer.map_or(Width::Known(0), |p| p.width);
-    let input = input.unwrap_or(Width::Known(0));
+    let input = layers
+        .first()
+        .and_then(|layer| layer.kind.widths())
+        .map_or(Width::Known(0), |(input, _)| input);
     Ok(Checked {
         network,
         scalar,
         layers,
         input,
         output,
-        assertions,
     })
 }
 
@@ -209,46 +233,19 @@ fn check_scalar(scalar: &Type) -> syn::Result<&Ident> {
     ))
 }
 
-fn check_named<'a>(
-    name: &'a Ident,
-    ty: &'a Path,
-    producer: &Option<Producer<'a>>,
-    assertions: &mut Vec<Assertion<'a>>,
-) -> syn::Result<Kind<'a>> {
+/// What a named layer is: a dense layer with valid sizes, or a network.
+fn named_kind<'a>(name: &Ident, ty: &'a Path) -> syn::Result<Kind<'a>> {
     let last = ty.segments.last().expect("a parsed path has a segment");
     if last.ident == "Dense" && ty.segments.len() == 1 {
         let [inputs, outputs] = dense_sizes(ty, &last.arguments)?;
-        let (n_in, n_out) = (
+        let (inputs, outputs) = (
             positive(name, &inputs, "inputs")?,
             positive(name, &outputs, "outputs")?,
         );
-        if let Some(Producer {
-            name: previous,
-            width,
-        }) = producer
-        {
-            match *width {
-                Width::Known(produced) if produced != n_in => {
-                    return Err(Error::new(
-                        inputs.span(),
-                        format!("`{name}` expects {n_in} inputs but `{previous}` produces {produced}"),
-                    ));
-                }
-                Width::Known(_) => {}
-                nested => assertions.push(Assertion {
-                    left: nested,
-                    right: Width::Known(n_in),
-                    message: format!(
-                        "`{name}` expects {n_in} inputs but `{previous}` produces a different number"
-                    ),
-                    span: inputs.span(),
-                }),
-            }
-        }
         let span = ty.span();
         return Ok(Kind::Dense {
-            inputs: n_in,
-            outputs: n_out,
+            inputs,
+            outputs,
             init: Init::XavierUniform,
             span,
         });
@@ -260,48 +257,77 @@ fn check_named<'a>(
     {
         return Err(unknown_named(ty));
     }
-    if let Some(Producer {
-        name: previous,
-        width,
-    }) = producer
-    {
-        let message = match width {
-            Width::Known(produced) => {
-                format!("`{name}` does not take the {produced} values that `{previous}` produces")
-            }
-            _ => format!("`{name}` does not take as many values as `{previous}` produces"),
-        };
-        assertions.push(Assertion {
-            left: Width::InputOf(ty),
-            right: *width,
-            message,
-            span: ty.span(),
-        });
-    }
     Ok(Kind::Nested { path: ty })
+}
+
+/// Whether layer `name` takes what `previous` produces: an error when the
+/// macro can tell it does not, an assertion when only the compiler can.
+fn fits<'a>(
+    name: &Ident,
+    ty: &'a Path,
+    expects: Width<'a>,
+    previous: &Producer<'a>,
+) -> syn::Result<Option<Assertion<'a>>> {
+    let Producer {
+        name: previous,
+        width: produces,
+    } = previous;
+    let span = match (
+        &ty.segments
+            .last()
+            .expect("a parsed path has a segment")
+            .arguments,
+        expects,
+    ) {
+        (PathArguments::AngleBracketed(arguments), Width::Known(_)) => arguments.args[0].span(),
+        _ => ty.span(),
+    };
+    let message = match (expects, *produces) {
+        (Width::Known(expects), Width::Known(produces)) if expects == produces => return Ok(None),
+        (Width::Known(expects), Width::Known(produces)) => {
+            let message =
+                format!("`{name}` expects {expects} inputs but `{previous}` produces {produces}");
+            return Err(Error::new(span, message));
+        }
+        (Width::Known(expects), _) => {
+            format!(
+                "`{name}` expects {expects} inputs but `{previous}` produces a different number"
+            )
+        }
+        (_, Width::Known(produces)) => {
+            format!("`{name}` does not take the {produces} values that `{previous}` produces")
+        }
+        _ => format!("`{name}` does not take as many values as `{previous}` produces"),
+    };
+    Ok(Some(Assertion {
+        left: expects,
+        right: *produces,
+        message,
+        span,
+    }))
 }
 
 fn dense_sizes(ty: &Path, arguments: &PathArguments) -> syn::Result<[LitInt; 2]> {
     let usage =
         "a dense layer is written `Dense<IN, OUT>`, with two integer sizes, e.g. `Dense<2, 3>`";
     let PathArguments::AngleBracketed(arguments) = arguments else {
-        return Err(Error::new(ty.span(), usage));
+        return Err(Error::new_spanned(ty, usage));
     };
-    let sizes: Vec<LitInt> = arguments
-        .args
-        .iter()
-        .map(|argument| match argument {
+    let mut sizes = Vec::new();
+    for argument in &arguments.args {
+        match argument {
             GenericArgument::Const(Expr::Lit(syn::ExprLit {
                 lit: syn::Lit::Int(int),
                 ..
-            })) => Some(int.clone()),
-            _ => None,
-        })
-        .collect::<Option<_>>()
-        .ok_or_else(|| Error::new(arguments.span(), usage))?;
+            })) => {
+                sizes.push(int.clone());
+            }
+            other => return Err(Error::new_spanned(other, usage)),
+        }
+    }
     sizes
         .try_into()
-        .map_err(|_| Error::new(arguments.span(), usage))
+        .map_err(|_| Error::new_spanned(arguments, usage))
 }
 
 fn positive(layer: &Ident, size: &LitInt, what: &str) -> syn::Result<usize> {
@@ -326,8 +352,8 @@ fn unknown_named(ty: &Path) -> Error {
         .to_string()
         .replace(" < ", "<")
         .replace(" >", ">");
-    Error::new(
-        ty.span(),
+    Error::new_spanned(
+        ty,
         format!(
             "unknown layer `{written}`: a layer with parameters is `Dense<IN, OUT>` \
              or a network declared with `network!`, written by its name alone"
@@ -339,7 +365,7 @@ fn check_activation(
     kind: &Ident,
     argument: &Option<(syn::token::Paren, Expr)>,
     attrs: &[syn::Attribute],
-    producer: &Option<Producer>,
+    first: bool,
 ) -> syn::Result<Activation> {
     let Some(&(_, activation)) = ACTIVATIONS.iter().find(|(name, _)| kind == name) else {
         return Err(Error::new(
@@ -366,7 +392,7 @@ fn check_activation(
             ));
         }
     }
-    if producer.is_none() {
+    if first {
         return Err(Error::new(
             kind.span(),
             format!(

@@ -57,6 +57,16 @@ impl Layer<'_> {
         })
     }
 
+    /// The value passed in, `x` or `g`: through `same_size` where only the
+    /// compiler can compare sizes, so that a mismatch stops at the assertion
+    /// instead of also failing every call.
+    fn input(&self, value: TokenStream) -> TokenStream {
+        match self.input_check {
+            Some(_) => quote!(::constnet::layer::same_size(&#value)),
+            None => quote!(#value),
+        }
+    }
+
     /// The receiver of this layer's calls: `self.hidden` or `Tanh`.
     fn receiver(&self) -> TokenStream {
         let field = &self.field;
@@ -107,7 +117,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
                     ::constnet::Init::HeUniform
                 ))
             }
-            Kind::Nested { path } => quote!(#path::random(rng)),
+            Kind::Nested { path } => quote!(<#path<T>>::random(rng)),
             Kind::Activation { .. } => unreachable!("activations have no parameters"),
         })
         .collect();
@@ -116,16 +126,27 @@ pub fn expand(checked: &Checked) -> TokenStream {
     let trace_types: Vec<_> = layers.iter().map(Layer::trace_type).collect();
     let receivers: Vec<_> = layers.iter().map(Layer::receiver).collect();
 
-    let forward_steps = receivers.iter().map(|r| quote!(let x = #r.forward(&x);));
-    let trace_steps = receivers
+    let forward_steps = layers.iter().zip(&receivers).map(|(layer, r)| {
+        let x = layer.input(quote!(x));
+        quote!(let x = #r.forward(&#x);)
+    });
+    let trace_steps = layers
         .iter()
+        .zip(&receivers)
         .zip(&trace_fields)
-        .map(|(r, f)| quote!(let (x, #f) = #r.forward_trace(&x);));
+        .map(|((layer, r), f)| {
+            let x = layer.input(quote!(x));
+            quote!(let (x, #f) = #r.forward_trace(&#x);)
+        });
     let backward_steps = layers.iter().rev().map(|layer| {
         let (receiver, field) = (layer.receiver(), &layer.field);
         match layer.kind {
             Kind::Activation { .. } => quote!(let g = #receiver.backward(&trace.#field, &g);),
-            _ => quote!(let g = #receiver.backward(&trace.#field, &g, &mut grads.#field);),
+            _ => {
+                let g =
+                    layer.input(quote!(#receiver.backward(&trace.#field, &g, &mut grads.#field)));
+                quote!(let g = #g;)
+            }
         }
     });
     let kink_distances = receivers
@@ -133,10 +154,13 @@ pub fn expand(checked: &Checked) -> TokenStream {
         .zip(&trace_fields)
         .map(|(r, f)| quote!(#r.kink_distance(&trace.#f)));
 
-    let assertions = checked.assertions.iter().map(|a| {
-        let (left, right, message) = (&a.left, &a.right, &a.message);
-        quote_spanned!(a.span=> const _: () = ::core::assert!(#left == #right, #message);)
-    });
+    let assertions = layers
+        .iter()
+        .filter_map(|l| l.input_check.as_ref())
+        .map(|a| {
+            let (left, right, message) = (&a.left, &a.right, &a.message);
+            quote_spanned!(a.span=> const _: () = ::core::assert!(#left == #right, #message);)
+        });
 
     let network_doc = format!(
         " The gradient of [`{name}`]'s parameters: of the same shape, so of the same type."

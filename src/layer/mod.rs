@@ -60,3 +60,13 @@ pub trait Layer<T: Scalar>: Params<T> {
 
 /// The trace type of layer `L`, as the generated trace structs spell it.
 pub type Trace<L, T> = <L as Layer<T>>::Trace;
+
+/// Passes an array on to a layer whose input size only the compiler knows
+/// (a nested network). The macro emits a `const` assertion with a clear
+/// message that the sizes agree; this conversion keeps a mismatch from
+/// also failing every call with a type error.
+#[doc(hidden)]
+pub fn same_size<T: Copy, const FROM: usize, const TO: usize>(values: &[T; FROM]) -> [T; TO] {
+    const { assert!(FROM == TO, "the sizes of adjacent layers differ") };
+    core::array::from_fn(|i| values[i])
+}
