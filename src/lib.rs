@@ -59,6 +59,11 @@ pub mod params;
 mod scalar;
 mod vector;
 
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
+
 pub use constnet_macros::network;
 pub use init::Init;
 pub use layer::Layer;
