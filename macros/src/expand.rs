@@ -57,13 +57,28 @@ impl Layer<'_> {
         })
     }
 
-    /// The value passed in, `x` or `g`: through `same_size` where only the
-    /// compiler can compare sizes, so that a mismatch stops at the assertion
-    /// instead of also failing every call.
-    fn input(&self, value: TokenStream) -> TokenStream {
+    /// Converts `value`, a reference to what the previous layer produced,
+    /// into what this layer takes: itself, or through `same_size` where
+    /// only the compiler can compare sizes (so that a mismatch stops at the
+    /// assertion instead of also failing every call).
+    fn takes(&self, value: TokenStream) -> TokenStream {
         match self.input_check {
-            Some(_) => quote!(::constnet::layer::same_size(&#value)),
-            None => quote!(#value),
+            Some(_) => quote!(&::constnet::layer::same_size(#value)),
+            None => value,
+        }
+    }
+
+    /// The field's doc comment when the user wrote none.
+    fn default_doc(&self) -> Option<String> {
+        if self.attrs.iter().any(|attr| attr.path().is_ident("doc")) {
+            return None;
+        }
+        match &self.kind {
+            Kind::Dense {
+                inputs, outputs, ..
+            } => Some(format!(" Dense layer, {inputs} → {outputs}.")),
+            Kind::Nested { path } => Some(format!(" The network `{}`.", path.to_token_stream())),
+            Kind::Activation { .. } => None,
         }
     }
 
@@ -95,6 +110,10 @@ pub fn expand(checked: &Checked) -> TokenStream {
     let field_names: Vec<_> = fields.iter().map(|f| f.to_string()).collect();
     let types: Vec<_> = params.iter().filter_map(|l| l.param_type()).collect();
     let field_attrs: Vec<_> = params.iter().map(|l| l.attrs).collect();
+    let field_docs: Vec<_> = params
+        .iter()
+        .map(|l| l.default_doc().map(|doc| quote!(#[doc = #doc])))
+        .collect();
     let positions: Vec<_> = (0..params.len()).collect();
     let initializers: Vec<_> = params
         .iter()
@@ -124,28 +143,47 @@ pub fn expand(checked: &Checked) -> TokenStream {
 
     let trace_fields: Vec<_> = layers.iter().map(|l| &l.field).collect();
     let trace_types: Vec<_> = layers.iter().map(Layer::trace_type).collect();
+    let trace_docs = layers.iter().map(|layer| match &layer.kind {
+        Kind::Activation { activation, .. } => {
+            format!(" Kept by `{}` for its backward pass.", activation.name())
+        }
+        _ => format!(" Kept by `{}` for its backward pass.", layer.field),
+    });
     let receivers: Vec<_> = layers.iter().map(Layer::receiver).collect();
 
-    let forward_steps = layers.iter().zip(&receivers).map(|(layer, r)| {
-        let x = layer.input(quote!(x));
-        quote!(let x = #r.forward(&#x);)
-    });
+    // Each step reads the previous step's value; the first reads the argument.
+    let previous =
+        |i: usize, first: TokenStream, local: TokenStream| if i == 0 { first } else { local };
+    let forward_steps = layers
+        .iter()
+        .zip(&receivers)
+        .enumerate()
+        .map(|(i, (layer, r))| {
+            let x = layer.takes(previous(i, quote!(input), quote!(&x)));
+            quote!(let x = #r.forward(#x);)
+        });
     let trace_steps = layers
         .iter()
         .zip(&receivers)
         .zip(&trace_fields)
-        .map(|((layer, r), f)| {
-            let x = layer.input(quote!(x));
-            quote!(let (x, #f) = #r.forward_trace(&#x);)
+        .enumerate()
+        .map(|(i, ((layer, r), f))| {
+            let x = layer.takes(previous(i, quote!(input), quote!(&x)));
+            quote!(let (x, #f) = #r.forward_trace(#x);)
         });
-    let backward_steps = layers.iter().rev().map(|layer| {
+    let backward_steps = layers.iter().rev().enumerate().map(|(i, layer)| {
         let (receiver, field) = (layer.receiver(), &layer.field);
+        let g = previous(i, quote!(grad_output), quote!(&g));
         match layer.kind {
-            Kind::Activation { .. } => quote!(let g = #receiver.backward(&trace.#field, &g);),
+            Kind::Activation { .. } => quote!(let g = #receiver.backward(&trace.#field, #g);),
             _ => {
-                let g =
-                    layer.input(quote!(#receiver.backward(&trace.#field, &g, &mut grads.#field)));
-                quote!(let g = #g;)
+                let grad_input = quote!(&#receiver.backward(&trace.#field, #g, &mut grads.#field));
+                match layer.input_check {
+                    Some(_) => quote!(let g = ::constnet::layer::same_size(#grad_input);),
+                    None => {
+                        quote!(let g = #receiver.backward(&trace.#field, #g, &mut grads.#field);)
+                    }
+                }
             }
         }
     });
@@ -175,7 +213,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
     quote! {
         #(#attrs)*
         #vis struct #name<#scalar_param> {
-            #( #(#field_attrs)* #vis #fields: #types, )*
+            #( #(#field_attrs)* #field_docs #vis #fields: #types, )*
         }
 
         #[doc = #network_doc]
@@ -184,7 +222,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
         #[doc = #trace_doc]
         #[derive(Clone, Debug)]
         #vis struct #trace<#scalar_param> {
-            #( #[allow(missing_docs)] #vis #trace_fields: #trace_types, )*
+            #( #[doc = #trace_docs] #vis #trace_fields: #trace_types, )*
         }
 
         const _: () = {
@@ -256,19 +294,16 @@ pub fn expand(checked: &Checked) -> TokenStream {
                 type Trace = #trace<T>;
 
                 fn forward(&self, input: &[T; #input]) -> [T; #output] {
-                    let x = *input;
                     #(#forward_steps)*
                     x
                 }
 
                 fn forward_trace(&self, input: &[T; #input]) -> ([T; #output], #trace<T>) {
-                    let x = *input;
                     #(#trace_steps)*
                     (x, #trace { #(#trace_fields),* })
                 }
 
                 fn backward(&self, trace: &#trace<T>, grad_output: &[T; #output], grads: &mut Self) -> [T; #input] {
-                    let g = *grad_output;
                     #(#backward_steps)*
                     g
                 }
