@@ -63,6 +63,16 @@ pub enum Init {
     HeUniform,
 }
 
+impl Init {
+    /// The variant of `constnet::Init` it names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Init::XavierUniform => "XavierUniform",
+            Init::HeUniform => "HeUniform",
+        }
+    }
+}
+
 impl<'a> Kind<'a> {
     /// Sizes in and out, for layers with parameters.
     fn widths(&self) -> Option<(Width<'a>, Width<'a>)> {

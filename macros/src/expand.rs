@@ -4,7 +4,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 
-use crate::check::{Activation, Checked, Init, Kind, Layer, Width};
+use crate::check::{Activation, Checked, Kind, Layer, Width};
 
 impl ToTokens for Width<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
@@ -118,23 +118,9 @@ pub fn expand(checked: &Checked) -> TokenStream {
     let initializers: Vec<_> = params
         .iter()
         .map(|layer| match &layer.kind {
-            Kind::Dense {
-                init: Init::XavierUniform,
-                ..
-            } => {
-                quote!(::constnet::layer::Dense::random(
-                    rng,
-                    ::constnet::Init::XavierUniform
-                ))
-            }
-            Kind::Dense {
-                init: Init::HeUniform,
-                ..
-            } => {
-                quote!(::constnet::layer::Dense::random(
-                    rng,
-                    ::constnet::Init::HeUniform
-                ))
+            Kind::Dense { init, .. } => {
+                let init = format_ident!("{}", init.name());
+                quote!(::constnet::layer::Dense::random(rng, ::constnet::Init::#init))
             }
             Kind::Nested { path } => quote!(<#path<T>>::random(rng)),
             Kind::Activation { .. } => unreachable!("activations have no parameters"),
