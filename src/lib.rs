@@ -64,6 +64,51 @@ mod vector;
 #[doc = include_str!("../README.md")]
 struct ReadmeExamples;
 
+/// Declares a network: a struct of layers with forward and backward passes.
+///
+/// ```text
+/// #[attributes] visibility struct Name<f32 | f64> {
+///     name: Dense<IN, OUT>,   // a layer with parameters: a field
+///     name: OtherNetwork,     // a network declared with network!, as a layer
+///     Activation,             // Identity, Sigmoid, Tanh, Relu, LeakyRelu(slope), Softmax
+///     ...
+/// }
+/// ```
+///
+/// Layers are listed in data-flow order; each must take what the previous
+/// one produces, which the macro checks as it expands, with an error at the
+/// layer that does not fit. The scalar written is the default of the
+/// struct's type parameter `T`.
+///
+/// For a network `Net` it generates:
+/// - `struct Net<T = scalar>`, one public field per named layer, with
+///   `Net::INPUT`, `Net::OUTPUT`, `Net::PARAMS`, the `const fn`
+///   `Net::zeros()` and `Net::random(&mut rng)`;
+/// - `type NetGrads<T> = Net<T>`: gradients have the parameters' shape;
+/// - `struct NetTrace<T>`: what a training forward pass keeps, per layer;
+/// - implementations of [`Layer`], [`Params`] and so [`Network`], and
+///   `Default` (all zeros).
+///
+/// ```
+/// use constnet::prelude::*;
+///
+/// network! {
+///     /// Three inputs, two classes, as logits.
+///     #[derive(Clone, Debug)]
+///     pub struct Classifier<f64> {
+///         /// Doc comments on named layers document their fields.
+///         hidden: Dense<3, 8>,
+///         LeakyRelu(0.01),
+///         logits: Dense<8, 2>,
+///     }
+/// }
+///
+/// let net: Classifier = Classifier::random(&mut rand::rngs::SmallRng::seed_from_u64(0));
+/// let mut grads = ClassifierGrads::zeros();
+/// let loss = net.loss_and_grad(&[0.5, -1.0, 2.0], &[0.0, 1.0], &SoftmaxCrossEntropy, &mut grads);
+/// assert!(loss > 0.0 && grads.hidden.weight[0].iter().any(|&g| g != 0.0));
+/// assert_eq!((Classifier::<f64>::INPUT, Classifier::<f64>::PARAMS), (3, 3 * 8 + 8 + 8 * 2 + 2));
+/// ```
 pub use constnet_macros::network;
 pub use init::Init;
 pub use layer::Layer;

@@ -161,17 +161,36 @@ impl SoftmaxCrossEntropy {
         let max = Self::max(logits);
         max + logits.iter().map(|&z| (z - max).exp()).sum::<T>().ln()
     }
+
+    fn value_given<T: Scalar, V: Vector<T>>(logits: &V, target: &V, log_sum_exp: T) -> T {
+        pairs(logits, target)
+            .map(|(z, t)| t * (log_sum_exp - z))
+            .sum()
+    }
+
+    fn gradient_given<T: Scalar, V: Vector<T>>(logits: &V, target: &V, log_sum_exp: T) -> V {
+        let target_mass: T = target.as_slice().iter().copied().sum();
+        map_pairs(logits, target, |z, t| {
+            (z - log_sum_exp).exp() * target_mass - t
+        })
+    }
 }
 
 impl<T: Scalar> Loss<T> for SoftmaxCrossEntropy {
     fn value<V: Vector<T>>(&self, prediction: &V, target: &V) -> T {
-        let lse = Self::log_sum_exp(prediction.as_slice());
-        pairs(prediction, target).map(|(z, t)| t * (lse - z)).sum()
+        Self::value_given(prediction, target, Self::log_sum_exp(prediction.as_slice()))
     }
 
     fn gradient<V: Vector<T>>(&self, prediction: &V, target: &V) -> V {
+        Self::gradient_given(prediction, target, Self::log_sum_exp(prediction.as_slice()))
+    }
+
+    /// Shares the log-sum-exp between the value and the gradient.
+    fn value_and_gradient<V: Vector<T>>(&self, prediction: &V, target: &V) -> (T, V) {
         let lse = Self::log_sum_exp(prediction.as_slice());
-        let target_mass: T = target.as_slice().iter().copied().sum();
-        map_pairs(prediction, target, |z, t| (z - lse).exp() * target_mass - t)
+        (
+            Self::value_given(prediction, target, lse),
+            Self::gradient_given(prediction, target, lse),
+        )
     }
 }

@@ -91,3 +91,24 @@ proptest! {
         prop_assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
     }
 }
+
+fn both_ways<L: Loss<f64>>(loss: L, prediction: &[f64; 5], target: &[f64; 5]) -> bool {
+    loss.value_and_gradient(prediction, target)
+        == (
+            loss.value(prediction, target),
+            loss.gradient(prediction, target),
+        )
+}
+
+proptest! {
+    #[test]
+    fn value_and_gradient_agree_with_the_separate_calls(
+        prediction in prop::array::uniform5(0.001f64..0.999),
+        target in prop::array::uniform5(0.0f64..1.0),
+    ) {
+        prop_assert!(both_ways(Mse, &prediction, &target));
+        prop_assert!(both_ways(BinaryCrossEntropy, &prediction, &target));
+        prop_assert!(both_ways(CrossEntropy, &prediction, &target));
+        prop_assert!(both_ways(SoftmaxCrossEntropy, &prediction, &target));
+    }
+}
