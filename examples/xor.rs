@@ -18,12 +18,8 @@ network! {
     }
 }
 
-const DATA: [([f32; 2], [f32; 1]); 4] = [
-    ([0.0, 0.0], [0.0]),
-    ([0.0, 1.0], [1.0]),
-    ([1.0, 0.0], [1.0]),
-    ([1.0, 1.0], [0.0]),
-];
+const DATA: [([f32; 2], [f32; 1]); 4] =
+    [([0.0, 0.0], [0.0]), ([0.0, 1.0], [1.0]), ([1.0, 0.0], [1.0]), ([1.0, 1.0], [0.0])];
 
 fn main() {
     let mut rng = StdRng::seed_from_u64(42);
@@ -43,11 +39,7 @@ fn main() {
         }
         xor.sgd_step(&grads, learning_rate);
         if epoch % 50 == 0 {
-            println!(
-                "epoch {epoch:4}  loss {:.5}  accuracy {:5.1}%",
-                loss / 4.0,
-                accuracy(&xor)
-            );
+            println!("epoch {epoch:4}  loss {:.5}  accuracy {:5.1}%", loss / 4.0, accuracy(&xor));
         }
     }
 
@@ -58,9 +50,6 @@ fn main() {
 }
 
 fn accuracy(xor: &Xor) -> f32 {
-    let correct = DATA
-        .iter()
-        .filter(|(x, y)| (xor.forward(x)[0] > 0.5) == (y[0] > 0.5))
-        .count();
+    let correct = DATA.iter().filter(|(x, y)| (xor.forward(x)[0] > 0.5) == (y[0] > 0.5)).count();
     100.0 * correct as f32 / DATA.len() as f32
 }

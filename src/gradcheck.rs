@@ -59,12 +59,7 @@ pub struct GradCheck {
 
 impl Default for GradCheck {
     fn default() -> Self {
-        Self {
-            eps: 1e-6,
-            atol: 1e-5,
-            rtol: 1e-3,
-            kink_margin: 1e-3,
-        }
+        Self { eps: 1e-6, atol: 1e-5, rtol: 1e-3, kink_margin: 1e-3 }
     }
 }
 
@@ -148,11 +143,7 @@ impl Comparison {
     /// `|analytic − numeric| / max(|analytic|, |numeric|)`, 0 when both are 0.
     pub fn rel_error(&self) -> f64 {
         let scale = self.analytic.abs().max(self.numeric.abs());
-        if scale == 0.0 {
-            0.0
-        } else {
-            self.abs_error() / scale
-        }
+        if scale == 0.0 { 0.0 } else { self.abs_error() / scale }
     }
 }
 
@@ -347,10 +338,7 @@ impl GradCheck {
         let mut tensor = 0;
         while let Some(info) = P::tensor_info(tensor) {
             for index in 0..info.len() {
-                let location = Location::Param {
-                    tensor: info,
-                    index,
-                };
+                let location = Location::Param { tensor: info, index };
                 let analytic = grads.tensor(tensor).map_or(f64::NAN, |g| g[index]);
                 let original = param(params, tensor, index).map_or(f64::NAN, |x| *x);
                 let numeric = self.central_difference(location, |shift| {
@@ -359,11 +347,7 @@ impl GradCheck {
                     set_param(params, tensor, index, original);
                     shifted
                 })?;
-                report.record(finite(Comparison {
-                    location,
-                    analytic,
-                    numeric,
-                })?);
+                report.record(finite(Comparison { location, analytic, numeric })?);
             }
             tensor += 1;
         }
@@ -376,11 +360,7 @@ impl GradCheck {
                 value(params, &shifted)
             })?;
             let analytic = grad_input.as_slice()[index];
-            report.record(finite(Comparison {
-                location,
-                analytic,
-                numeric,
-            })?);
+            report.record(finite(Comparison { location, analytic, numeric })?);
         }
         Ok(report)
     }
@@ -407,10 +387,7 @@ impl GradCheck {
 
     fn refuse(&self, distance: f64) -> Result<(), Error> {
         if distance < self.kink_margin {
-            return Err(Error::NearKink {
-                distance,
-                margin: self.kink_margin,
-            });
+            return Err(Error::NearKink { distance, margin: self.kink_margin });
         }
         Ok(())
     }
@@ -430,17 +407,10 @@ fn finite(c: Comparison) -> Result<Comparison, Error> {
     if c.analytic.is_finite() {
         Ok(c)
     } else {
-        Err(Error::NotFinite {
-            location: c.location,
-            value: c.analytic,
-        })
+        Err(Error::NotFinite { location: c.location, value: c.analytic })
     }
 }
 
 fn dot<V: Vector<f64>>(a: &V, b: &V) -> f64 {
-    a.as_slice()
-        .iter()
-        .zip(b.as_slice())
-        .map(|(x, y)| x * y)
-        .sum()
+    a.as_slice().iter().zip(b.as_slice()).map(|(x, y)| x * y).sum()
 }

@@ -5,6 +5,7 @@
 
 use core::fmt::Debug;
 
+use crate::layer::{max, sigmoid};
 use crate::{Scalar, Vector};
 
 /// A scalar measure of how far a prediction is from its target.
@@ -17,10 +18,7 @@ pub trait Loss<T: Scalar>: Copy + Debug {
 
     /// Both at once.
     fn value_and_gradient<V: Vector<T>>(&self, prediction: &V, target: &V) -> (T, V) {
-        (
-            self.value(prediction, target),
-            self.gradient(prediction, target),
-        )
+        (self.value(prediction, target), self.gradient(prediction, target))
     }
 }
 
@@ -28,11 +26,7 @@ fn pairs<'a, T: Scalar, V: Vector<T>>(
     prediction: &'a V,
     target: &'a V,
 ) -> impl Iterator<Item = (T, T)> + 'a {
-    prediction
-        .as_slice()
-        .iter()
-        .copied()
-        .zip(target.as_slice().iter().copied())
+    prediction.as_slice().iter().copied().zip(target.as_slice().iter().copied())
 }
 
 /// Writes `f(p, t)` for every pair into a new vector.
@@ -60,10 +54,7 @@ pub struct Mse;
 
 impl<T: Scalar> Loss<T> for Mse {
     fn value<V: Vector<T>>(&self, prediction: &V, target: &V) -> T {
-        pairs(prediction, target)
-            .map(|(p, t)| (p - t) * (p - t))
-            .sum::<T>()
-            / len::<T, V>()
+        pairs(prediction, target).map(|(p, t)| (p - t) * (p - t)).sum::<T>() / len::<T, V>()
     }
 
     fn gradient<V: Vector<T>>(&self, prediction: &V, target: &V) -> V {
@@ -78,8 +69,8 @@ impl<T: Scalar> Loss<T> for Mse {
 /// Probabilities are first clamped to `[ε, 1 − ε]` with
 /// [`EPSILON`](Self::EPSILON) `= 1e-7` (Keras' choice), so the loss is finite
 /// for any `p` in `[0, 1]`. Its gradient is that of the clamped expression:
-/// zero where the clamp is active. For outputs of a sigmoid, a loss on logits
-/// is better conditioned still.
+/// zero where the clamp is active: a sigmoid output that rounds to exactly 0
+/// or 1 no longer learns, which [`BinaryCrossEntropyWithLogits`] avoids.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BinaryCrossEntropy;
 
@@ -115,6 +106,37 @@ impl<T: Scalar> Loss<T> for BinaryCrossEntropy {
     }
 }
 
+/// Sigmoid followed by binary cross-entropy, on logits `z`: the mean over
+/// all elements of `max(z, 0) − z·t + ln(1 + e^(−|z|))`, with gradient
+/// `(σ(z) − t) / N`.
+///
+/// Exact for any finite logits, with no clamping: use it after a layer with
+/// no activation in place of `Sigmoid` + [`BinaryCrossEntropy`].
+///
+/// ```
+/// use constnet::prelude::*;
+///
+/// let with_logits = BinaryCrossEntropyWithLogits.value(&[0.5f64], &[1.0]);
+/// let on_probabilities = BinaryCrossEntropy.value(&Sigmoid.forward(&[0.5f64]), &[1.0]);
+/// assert!((with_logits - on_probabilities).abs() < 1e-15);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BinaryCrossEntropyWithLogits;
+
+impl<T: Scalar> Loss<T> for BinaryCrossEntropyWithLogits {
+    fn value<V: Vector<T>>(&self, prediction: &V, target: &V) -> T {
+        let total: T = pairs(prediction, target)
+            .map(|(z, t)| z.max(T::ZERO) - z * t + (-z.abs()).exp().ln_1p())
+            .sum();
+        total / len::<T, V>()
+    }
+
+    fn gradient<V: Vector<T>>(&self, prediction: &V, target: &V) -> V {
+        let n = len::<T, V>();
+        map_pairs(prediction, target, |z, t| (sigmoid(z) - t) / n)
+    }
+}
+
 /// Categorical cross-entropy on probabilities: `−Σ t·ln p`.
 ///
 /// Terms whose target is 0 contribute nothing (`0·ln 0 = 0`), and `p` is
@@ -135,11 +157,7 @@ impl<T: Scalar> Loss<T> for CrossEntropy {
 
     fn gradient<V: Vector<T>>(&self, prediction: &V, target: &V) -> V {
         map_pairs(prediction, target, |p, t| {
-            if t == T::ZERO || p < T::min_positive_value() {
-                T::ZERO
-            } else {
-                -t / p
-            }
+            if t == T::ZERO || p < T::min_positive_value() { T::ZERO } else { -t / p }
         })
     }
 }
@@ -153,26 +171,18 @@ impl<T: Scalar> Loss<T> for CrossEntropy {
 pub struct SoftmaxCrossEntropy;
 
 impl SoftmaxCrossEntropy {
-    fn max<T: Scalar>(logits: &[T]) -> T {
-        logits.iter().fold(T::neg_infinity(), |m, &z| m.max(z))
-    }
-
     fn log_sum_exp<T: Scalar>(logits: &[T]) -> T {
-        let max = Self::max(logits);
+        let max = max(logits);
         max + logits.iter().map(|&z| (z - max).exp()).sum::<T>().ln()
     }
 
     fn value_given<T: Scalar, V: Vector<T>>(logits: &V, target: &V, log_sum_exp: T) -> T {
-        pairs(logits, target)
-            .map(|(z, t)| t * (log_sum_exp - z))
-            .sum()
+        pairs(logits, target).map(|(z, t)| t * (log_sum_exp - z)).sum()
     }
 
     fn gradient_given<T: Scalar, V: Vector<T>>(logits: &V, target: &V, log_sum_exp: T) -> V {
         let target_mass: T = target.as_slice().iter().copied().sum();
-        map_pairs(logits, target, |z, t| {
-            (z - log_sum_exp).exp() * target_mass - t
-        })
+        map_pairs(logits, target, |z, t| (z - log_sum_exp).exp() * target_mass - t)
     }
 }
 
@@ -188,9 +198,6 @@ impl<T: Scalar> Loss<T> for SoftmaxCrossEntropy {
     /// Shares the log-sum-exp between the value and the gradient.
     fn value_and_gradient<V: Vector<T>>(&self, prediction: &V, target: &V) -> (T, V) {
         let lse = Self::log_sum_exp(prediction.as_slice());
-        (
-            Self::value_given(prediction, target, lse),
-            Self::gradient_given(prediction, target, lse),
-        )
+        (Self::value_given(prediction, target, lse), Self::gradient_given(prediction, target, lse))
     }
 }

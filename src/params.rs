@@ -35,7 +35,8 @@ pub trait Params<T: Scalar>: Sized {
     }
 }
 
-/// A network without parameters (or a bare function) has an empty list.
+/// No parameters: what the gradient checker perturbs when it checks an
+/// activation or a loss alone.
 impl<T: Scalar> Params<T> for () {
     const TENSORS: usize = 0;
     const PARAMS: usize = 0;
@@ -94,12 +95,7 @@ impl TensorInfo {
     pub const fn new(name: &'static str, shape: &'static [usize]) -> Self {
         let mut segments = [""; MAX_NAME_DEPTH];
         segments[0] = name;
-        Self {
-            segments,
-            depth: 1,
-            truncated: false,
-            shape,
-        }
+        Self { segments, depth: 1, truncated: false, shape }
     }
 
     /// The same tensor seen from the enclosing network, where its layer is
@@ -169,18 +165,10 @@ mod tests {
 
     #[test]
     fn names_read_from_the_outside_in() {
-        let info = TensorInfo::new("weight", &[2, 3])
-            .within("hidden")
-            .within("encoder");
+        let info = TensorInfo::new("weight", &[2, 3]).within("hidden").within("encoder");
         assert_eq!(format!("{info}"), "encoder.hidden.weight");
-        assert_eq!(
-            format!("{}", Element(info, 5)),
-            "encoder.hidden.weight[1][2]"
-        );
-        assert_eq!(
-            format!("{}", Element(info, 0)),
-            "encoder.hidden.weight[0][0]"
-        );
+        assert_eq!(format!("{}", Element(info, 5)), "encoder.hidden.weight[1][2]");
+        assert_eq!(format!("{}", Element(info, 0)), "encoder.hidden.weight[0][0]");
     }
 
     #[test]

@@ -39,10 +39,7 @@ const BIAS: f64 = 0.5;
 /// Proptest settings. Failures are not persisted to a regressions file:
 /// the failing case is printed, and these tests own no other file.
 fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig {
-        failure_persistence: None,
-        ..ProptestConfig::with_cases(cases)
-    }
+    ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(cases) }
 }
 
 /// Where a loss is checked: its targets, uniform in `RANGE` and one time in
@@ -108,9 +105,7 @@ impl Domain for BinaryCrossEntropy {
     const EXACT: &'static [f64] = &[0.0, 1.0];
 
     fn resolves(prediction: &[f64]) -> bool {
-        prediction
-            .iter()
-            .all(|&p| (SATURATION..=1.0 - SATURATION).contains(&p))
+        prediction.iter().all(|&p| (SATURATION..=1.0 - SATURATION).contains(&p))
     }
 }
 
@@ -149,9 +144,7 @@ fn build<N: Params<f64>>(seed: u64, scale: f64, random: impl FnOnce(&mut SmallRn
     let mut net = random(&mut rng);
     let mut index = 0;
     while let Some(info) = N::tensor_info(index) {
-        let tensor = net
-            .tensor_mut(index)
-            .expect("tensor_info and tensor_mut agree");
+        let tensor = net.tensor_mut(index).expect("tensor_info and tensor_mut agree");
         assert_eq!(tensor.len(), info.len(), "{info}");
         match info.shape.len() {
             1 => tensor.fill_with(|| rng.random_range(-BIAS..BIAS)),
@@ -249,10 +242,7 @@ fn summarize<N: Layer<f64>, F: Loss<f64> + Domain>(
             checker.layer(&mut net, &input, &cotangent),
             checker.layer_with_loss(&mut net, &input, &target, loss),
         ];
-        if reports
-            .iter()
-            .any(|r| matches!(r, Err(Error::NearKink { .. })))
-        {
+        if reports.iter().any(|r| matches!(r, Err(Error::NearKink { .. }))) {
             summary.near_kink += 1;
             continue;
         }
@@ -269,21 +259,14 @@ fn summarize<N: Layer<f64>, F: Loss<f64> + Domain>(
                         ));
                     }
                     if !report.passed() {
-                        summary
-                            .failures
-                            .push(format!("seed {seed}, {check}: {report}"));
+                        summary.failures.push(format!("seed {seed}, {check}: {report}"));
                     }
                     summary.worst =
                         worse(summary.worst, report.worst_relative, Comparison::rel_error);
-                    summary.worst_absolute = worse(
-                        summary.worst_absolute,
-                        report.worst_absolute,
-                        Comparison::abs_error,
-                    );
+                    summary.worst_absolute =
+                        worse(summary.worst_absolute, report.worst_absolute, Comparison::abs_error);
                 }
-                Err(error) => summary
-                    .failures
-                    .push(format!("seed {seed}, {check}: {error}")),
+                Err(error) => summary.failures.push(format!("seed {seed}, {check}: {error}")),
             }
         }
     }
@@ -502,10 +485,7 @@ fn nested_networks_expose_every_tensor() {
         <TwoLevels as Params<f64>>::PARAMS,
         (6 * 4 + 4) + (4 * 3 + 3) + (3 * 2 + 2) + (2 * 3 + 3)
     );
-    assert_eq!(
-        <StackedBlocks as Params<f64>>::PARAMS,
-        (3 * 4 + 4) + 2 * (4 * 4 + 4) + (4 + 1)
-    );
+    assert_eq!(<StackedBlocks as Params<f64>>::PARAMS, (3 * 4 + 4) + 2 * (4 * 4 + 4) + (4 + 1));
 }
 
 #[test]
@@ -558,11 +538,6 @@ fn worst_relative_error_summary() {
             s.name, s.seeds
         );
         assert_eq!(s.checked, 2 * SUMMARY_SEEDS * s.per_check, "{}", s.name);
-        assert!(
-            s.failures.is_empty(),
-            "{}:\n{}",
-            s.name,
-            s.failures.join("\n")
-        );
+        assert!(s.failures.is_empty(), "{}:\n{}", s.name, s.failures.join("\n"));
     }
 }

@@ -21,9 +21,7 @@ network! {
 
 #[test]
 fn a_single_neuron_by_the_chain_rule() {
-    let mut net: Neuron = Neuron {
-        neuron: Dense::new([[-3.0], [-1.0], [2.0]], [1.0]),
-    };
+    let mut net: Neuron = Neuron { neuron: Dense::new([[-3.0], [-1.0], [2.0]], [1.0]) };
     let x = [1.0, -2.0, 3.0];
 
     let (y, trace) = net.forward_trace(&x);
@@ -36,27 +34,15 @@ fn a_single_neuron_by_the_chain_rule() {
     assert_eq!(grads.neuron.bias, [1.0]);
 
     net.sgd_step(&grads, 0.001);
-    assert_close(
-        net.neuron.weight.as_flattened(),
-        &[-3.001, -0.998, 1.997],
-        1e-12,
-    );
+    assert_close(net.neuron.weight.as_flattened(), &[-3.001, -0.998, 1.997], 1e-12);
     assert_close(&net.neuron.bias, &[0.999], 1e-12);
 }
 
 /// The notebook keeps weights as a (inputs × neurons) matrix, our layout.
-const WEIGHTS: [[f64; 3]; 4] = [
-    [0.2, 0.5, -0.26],
-    [0.8, -0.91, -0.27],
-    [-0.5, 0.26, 0.17],
-    [1.0, -0.5, 0.87],
-];
+const WEIGHTS: [[f64; 3]; 4] =
+    [[0.2, 0.5, -0.26], [0.8, -0.91, -0.27], [-0.5, 0.26, 0.17], [1.0, -0.5, 0.87]];
 const BIASES: [f64; 3] = [2.0, 3.0, 0.5];
-const INPUTS: [[f64; 4]; 3] = [
-    [1.0, 2.0, 3.0, 2.5],
-    [2.0, 5.0, -1.0, 2.0],
-    [-1.5, 2.7, 3.3, -0.8],
-];
+const INPUTS: [[f64; 4]; 3] = [[1.0, 2.0, 3.0, 2.5], [2.0, 5.0, -1.0, 2.0], [-1.5, 2.7, 3.3, -0.8]];
 const DVALUES: [[f64; 3]; 3] = [[1.0; 3], [2.0; 3], [3.0; 3]];
 
 #[test]
@@ -68,11 +54,7 @@ fn gradients_of_a_dense_layer_over_three_samples() {
         let dinputs = layer.backward(&trace, dvalues, &mut grads);
         // dinputs = dvalues · Wᵀ: the first row printed, times the sample's scale.
         let scale = (k + 1) as f64;
-        assert_close(
-            &dinputs,
-            &[0.44, -0.38, -0.07, 1.37].map(|d| d * scale),
-            1e-12,
-        );
+        assert_close(&dinputs, &[0.44, -0.38, -0.07, 1.37].map(|d| d * scale), 1e-12);
     }
     // dweights = inputsᵀ · dvalues, dbiases = column sums of dvalues.
     let expected = [[0.5; 3], [20.1; 3], [10.9; 3], [4.1; 3]];
@@ -82,21 +64,9 @@ fn gradients_of_a_dense_layer_over_three_samples() {
 
 #[test]
 fn relu_passes_gradients_where_its_input_was_positive() {
-    let z = [
-        [1.0, 2.0, -3.0, -4.0],
-        [2.0, -7.0, -1.0, 3.0],
-        [-1.0, 2.0, 5.0, -1.0],
-    ];
-    let dvalues = [
-        [1.0, 2.0, 3.0, 4.0],
-        [5.0, 6.0, 7.0, 8.0],
-        [9.0, 10.0, 11.0, 12.0],
-    ];
-    let expected = [
-        [1.0, 2.0, 0.0, 0.0],
-        [5.0, 0.0, 0.0, 8.0],
-        [0.0, 10.0, 11.0, 0.0],
-    ];
+    let z = [[1.0, 2.0, -3.0, -4.0], [2.0, -7.0, -1.0, 3.0], [-1.0, 2.0, 5.0, -1.0]];
+    let dvalues = [[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0, 12.0]];
+    let expected = [[1.0, 2.0, 0.0, 0.0], [5.0, 0.0, 0.0, 8.0], [0.0, 10.0, 11.0, 0.0]];
     for ((z, dvalues), expected) in z.iter().zip(&dvalues).zip(&expected) {
         let (_, kept) = Relu.forward_trace(z);
         assert_eq!(Relu.backward(&kept, dvalues), *expected);
@@ -109,9 +79,7 @@ network! {
 
 #[test]
 fn dense_and_relu_together_then_one_sgd_step() {
-    let mut net: DenseRelu = DenseRelu {
-        layer: Dense::new(WEIGHTS, BIASES),
-    };
+    let mut net: DenseRelu = DenseRelu { layer: Dense::new(WEIGHTS, BIASES) };
     let mut grads = DenseReluGrads::zeros();
     for input in &INPUTS {
         let (relu_outputs, trace) = net.forward_trace(input);

@@ -18,10 +18,7 @@ use proptest::test_runner::TestCaseError;
 /// Proptest settings. Failures are not persisted to a regressions file:
 /// the failing case is printed, and these tests own no other file.
 fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig {
-        failure_persistence: None,
-        ..ProptestConfig::with_cases(cases)
-    }
+    ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(cases) }
 }
 
 /// The verdict on one check: a point near a kink is rejected, anything but
@@ -44,10 +41,7 @@ fn check_activation<A: Activation, const N: usize>(
     input: &[f64; N],
     cotangent: &[f64; N],
 ) -> Result<Report, TestCaseError> {
-    verdict(
-        GradCheck::default().activation(activation, input, cotangent),
-        N,
-    )
+    verdict(GradCheck::default().activation(activation, input, cotangent), N)
 }
 
 fn check_loss<F: Loss<f64>, const N: usize>(
@@ -228,17 +222,10 @@ fn dense_backward_matches_the_formula_and_accumulates() {
     let grad_output = [1.0, 0.5, -2.0];
     let mut grads = Dense::new([[10.0; 3]; 2], [10.0; 3]);
     let (output, trace) = layer.forward_trace(&input);
-    assert_eq!(
-        output,
-        [0.5 + 2.0 - 3.0, 0.25 - 4.0 - 0.25, -0.75 + 1.0 + 1.0]
-    );
+    assert_eq!(output, [0.5 + 2.0 - 3.0, 0.25 - 4.0 - 0.25, -0.75 + 1.0 + 1.0]);
     let grad_input = layer.backward(&trace, &grad_output, &mut grads);
     assert_eq!(grad_input, [1.0 - 1.0 - 1.0, 3.0 + 0.125 + 2.0], "dx = W g");
-    assert_eq!(
-        grads.weight,
-        [[12.0, 11.0, 6.0], [9.0, 9.5, 12.0]],
-        "10 + x g"
-    );
+    assert_eq!(grads.weight, [[12.0, 11.0, 6.0], [9.0, 9.5, 12.0]], "10 + x g");
     assert_eq!(grads.bias, [11.0, 10.5, 8.0], "10 + g");
 }
 
@@ -258,9 +245,7 @@ impl Activation for SkewedSigmoid {
         Sigmoid.forward_trace(input)
     }
     fn backward<T: Scalar, const N: usize>(&self, kept: &[T; N], grad_output: &[T; N]) -> [T; N] {
-        Sigmoid
-            .backward(kept, grad_output)
-            .map(|g| g * T::from_f64(1.01))
+        Sigmoid.backward(kept, grad_output).map(|g| g * T::from_f64(1.01))
     }
 }
 
@@ -395,12 +380,7 @@ fn saturating_activations<T: Scalar, const N: usize>(
 
     let (y, kept) = Sigmoid.forward_trace(&input);
     prop_assert_eq!(y, Sigmoid.forward(&input));
-    prop_assert!(
-        y.iter().all(|&p| p >= T::ZERO && p <= T::ONE),
-        "sigmoid {:?} -> {:?}",
-        input,
-        y
-    );
+    prop_assert!(y.iter().all(|&p| p >= T::ZERO && p <= T::ONE), "sigmoid {:?} -> {:?}", input, y);
     for (x, p) in input.iter().zip(&y) {
         // The sign of the input decides the side of 1/2.
         let half = T::from_f64(0.5);
@@ -415,22 +395,12 @@ fn saturating_activations<T: Scalar, const N: usize>(
     prop_assert!(all_finite(&g), "sigmoid backward {:?} -> {:?}", input, g);
 
     let (y, kept) = Tanh.forward_trace(&input);
-    prop_assert!(
-        y.iter().all(|&t| t >= -T::ONE && t <= T::ONE),
-        "tanh {:?} -> {:?}",
-        input,
-        y
-    );
+    prop_assert!(y.iter().all(|&t| t >= -T::ONE && t <= T::ONE), "tanh {:?} -> {:?}", input, y);
     let g = Tanh.backward(&kept, &cotangent);
     prop_assert!(all_finite(&g), "tanh backward {:?} -> {:?}", input, g);
 
     let (y, kept) = Softmax.forward_trace(&input);
-    prop_assert!(
-        y.iter().all(|&p| p >= T::ZERO && p <= T::ONE),
-        "softmax {:?} -> {:?}",
-        input,
-        y
-    );
+    prop_assert!(y.iter().all(|&p| p >= T::ZERO && p <= T::ONE), "softmax {:?} -> {:?}", input, y);
     let total: T = y.iter().copied().sum();
     prop_assert!(
         (total - T::ONE).abs() <= T::from_f64(2.0 * N as f64) * T::epsilon(),
@@ -440,12 +410,7 @@ fn saturating_activations<T: Scalar, const N: usize>(
     );
     // The largest input gets the largest probability, at least 1/N.
     let top = (0..N).fold(0, |best, i| if input[i] > input[best] { i } else { best });
-    prop_assert!(
-        y.iter().all(|&p| p <= y[top]),
-        "softmax {:?} -> {:?}",
-        input,
-        y
-    );
+    prop_assert!(y.iter().all(|&p| p <= y[top]), "softmax {:?} -> {:?}", input, y);
     prop_assert!(y[top] * T::from_f64(N as f64) >= T::ONE - T::from_f64(N as f64) * T::epsilon());
     let g = Softmax.backward(&kept, &cotangent);
     prop_assert!(all_finite(&g), "softmax backward {:?} -> {:?}", input, g);

@@ -27,17 +27,8 @@ fn losses_match_their_definitions() {
 fn probability_losses_stay_finite_at_zero_and_one() {
     let bce = BinaryCrossEntropy.value(&[0.0, 1.0], &[1.0, 0.0]);
     assert!(close(bce, -(1e-7f64).ln()), "clamped to ε = 1e-7: {bce}");
-    assert!(
-        BinaryCrossEntropy
-            .gradient(&[0.0f64, 1.0], &[1.0, 0.0])
-            .iter()
-            .all(|g| g.is_finite())
-    );
-    assert_eq!(
-        CrossEntropy.value(&[0.0, 1.0], &[0.0, 1.0]),
-        0.0,
-        "0·ln 0 counts as 0"
-    );
+    assert!(BinaryCrossEntropy.gradient(&[0.0f64, 1.0], &[1.0, 0.0]).iter().all(|g| g.is_finite()));
+    assert_eq!(CrossEntropy.value(&[0.0, 1.0], &[0.0, 1.0]), 0.0, "0·ln 0 counts as 0");
     assert!(CrossEntropy.value(&[0.0f64, 1.0], &[1.0, 0.0]).is_finite());
     assert!(Loss::<f32>::value(&CrossEntropy, &[0.0f32, 1.0], &[1.0, 0.0]).is_finite());
 }
@@ -45,25 +36,15 @@ fn probability_losses_stay_finite_at_zero_and_one() {
 #[test]
 fn activations_match_their_definitions() {
     assert_eq!(Sigmoid.forward(&[0.0]), [0.5]);
-    assert!(close(
-        Sigmoid.forward(&[2.0])[0],
-        1.0 / (1.0 + (-2.0f64).exp())
-    ));
-    assert!(close(
-        Sigmoid.forward(&[-2.0])[0],
-        1.0 / (1.0 + 2.0f64.exp())
-    ));
+    assert!(close(Sigmoid.forward(&[2.0])[0], 1.0 / (1.0 + (-2.0f64).exp())));
+    assert!(close(Sigmoid.forward(&[-2.0])[0], 1.0 / (1.0 + 2.0f64.exp())));
     assert_eq!(Sigmoid.forward(&[-1e4, 1e4]), [0.0, 1.0]);
     assert!(close(Tanh.forward(&[0.5])[0], 0.462_117_157_3));
     assert_eq!(Relu.forward(&[-1.0, 0.0, 2.0]), [0.0, 0.0, 2.0]);
     assert_eq!(Identity.forward(&[-1.0, 2.0]), [-1.0, 2.0]);
     let p = Softmax.forward(&[1.0, 2.0, 3.0]);
     let total = 1.0f64.exp() + 2.0f64.exp() + 3.0f64.exp();
-    assert!(
-        p.iter()
-            .zip([1.0f64, 2.0, 3.0])
-            .all(|(&p, z)| close(p, z.exp() / total))
-    );
+    assert!(p.iter().zip([1.0f64, 2.0, 3.0]).all(|(&p, z)| close(p, z.exp() / total)));
     assert_eq!(Softmax.forward(&[1e4, 0.0, -1e4]), [1.0, 0.0, 0.0]);
 }
 
@@ -94,10 +75,7 @@ proptest! {
 
 fn both_ways<L: Loss<f64>>(loss: L, prediction: &[f64; 5], target: &[f64; 5]) -> bool {
     loss.value_and_gradient(prediction, target)
-        == (
-            loss.value(prediction, target),
-            loss.gradient(prediction, target),
-        )
+        == (loss.value(prediction, target), loss.gradient(prediction, target))
 }
 
 proptest! {

@@ -47,14 +47,8 @@ fn sizes_are_associated_consts() {
     );
     assert_eq!(<Xor as Layer<f32>>::INPUT, 2);
     assert_eq!(<Xor<f64> as Params<f64>>::PARAMS, 13);
-    assert_eq!(
-        <Classifier as Params<f64>>::PARAMS,
-        (3 * 4 + 4) + (4 * 2 + 2) + (2 * 3 + 3)
-    );
-    assert_eq!(
-        (Classifier::<f64>::INPUT, Classifier::<f64>::OUTPUT),
-        (3, 3)
-    );
+    assert_eq!(<Classifier as Params<f64>>::PARAMS, (3 * 4 + 4) + (4 * 2 + 2) + (2 * 3 + 3));
+    assert_eq!((Classifier::<f64>::INPUT, Classifier::<f64>::OUTPUT), (3, 3));
 }
 
 #[test]
@@ -90,13 +84,7 @@ fn random_is_deterministic_per_seed_and_chooses_the_initializer_by_activation() 
     );
     // `head` feeds a Softmax: Xavier uniform, limit sqrt(6 / (fan_in + fan_out)).
     let xavier = (6.0f64 / 5.0).sqrt();
-    assert!(
-        net.head
-            .weight
-            .as_flattened()
-            .iter()
-            .all(|w| w.abs() <= xavier)
-    );
+    assert!(net.head.weight.as_flattened().iter().all(|w| w.abs() <= xavier));
     assert!(net.head.bias.iter().all(|&b| b == 0.0));
 }
 
@@ -122,9 +110,8 @@ fn forward_is_the_layers_in_order() {
 
 #[test]
 fn tensors_are_named_after_the_fields() {
-    let names: Vec<String> = (0..6)
-        .map(|i| Classifier::<f64>::tensor_info(i).unwrap().to_string())
-        .collect();
+    let names: Vec<String> =
+        (0..6).map(|i| Classifier::<f64>::tensor_info(i).unwrap().to_string()).collect();
     assert_eq!(
         names,
         [
@@ -136,10 +123,7 @@ fn tensors_are_named_after_the_fields() {
             "head.bias"
         ]
     );
-    assert_eq!(
-        Classifier::<f64>::tensor_info(0).map(|t| t.shape),
-        Some(&[3usize, 4][..])
-    );
+    assert_eq!(Classifier::<f64>::tensor_info(0).map(|t| t.shape), Some(&[3usize, 4][..]));
     assert_eq!(Classifier::<f64>::tensor_info(6), None::<TensorInfo>);
 
     let mut net: Classifier = Classifier::zeros();
@@ -154,19 +138,13 @@ fn loss_and_grad_returns_the_loss_and_accumulates() {
     let (input, target) = ([1.0, 0.0], [1.0]);
     let mut grads = XorGrads::zeros();
     let loss = net.loss_and_grad(&input, &target, &Mse, &mut grads);
-    assert_eq!(
-        loss,
-        Loss::<f64>::value(&Mse, &net.forward(&input), &target)
-    );
+    assert_eq!(loss, Loss::<f64>::value(&Mse, &net.forward(&input), &target));
 
     let once = grads.clone();
     net.loss_and_grad(&input, &target, &Mse, &mut grads);
     assert_eq!(grads.out.bias[0], 2.0 * once.out.bias[0]);
     assert!(once.hidden.weight[0].iter().all(|&g| g != 0.0));
-    assert!(
-        once.hidden.weight[1].iter().all(|&g| g == 0.0),
-        "input 1 was zero"
-    );
+    assert!(once.hidden.weight[1].iter().all(|&g| g == 0.0), "input 1 was zero");
 
     grads.set_zero();
     assert_eq!(grads, XorGrads::zeros());
@@ -180,10 +158,7 @@ fn an_sgd_step_moves_against_the_gradient_and_lowers_the_loss() {
     let before = net.loss_and_grad(&input, &target, &CrossEntropy, &mut grads);
     let old = net.clone();
     net.sgd_step(&grads, 0.1);
-    assert_eq!(
-        net.head.bias[1],
-        old.head.bias[1] - 0.1 * grads.head.bias[1]
-    );
+    assert_eq!(net.head.bias[1], old.head.bias[1] - 0.1 * grads.head.bias[1]);
     let after = Loss::<f64>::value(&CrossEntropy, &net.forward(&input), &target);
     assert!(after < before, "{after} ≥ {before}");
 }
@@ -191,9 +166,8 @@ fn an_sgd_step_moves_against_the_gradient_and_lowers_the_loss() {
 #[test]
 fn a_nested_network_backpropagates_through_its_layers() {
     let mut net: Classifier = Classifier::random(&mut SmallRng::seed_from_u64(7));
-    let report = GradCheck::default()
-        .layer(&mut net, &[0.4, -0.3, 0.9], &[0.3, -1.1, 0.6])
-        .unwrap();
+    let report =
+        GradCheck::default().layer(&mut net, &[0.4, -0.3, 0.9], &[0.3, -1.1, 0.6]).unwrap();
     assert!(report.passed(), "{report}");
     assert_eq!(report.checked, Classifier::<f64>::PARAMS + 3);
 }

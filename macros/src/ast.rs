@@ -10,10 +10,11 @@
 //! }
 //! ```
 
+use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::token::{Brace, Paren};
-use syn::{Attribute, Expr, Ident, Path, Token, Type, Visibility, braced, parenthesized};
+use syn::{Attribute, Ident, Path, Token, Type, Visibility, braced, parenthesized};
 
 pub struct Network {
     pub attrs: Vec<Attribute>,
@@ -32,11 +33,8 @@ pub struct Layer {
 pub enum LayerSyntax {
     /// `name: Type`: a layer with parameters, stored in a field.
     Named { name: Ident, ty: Path },
-    /// `Kind` or `Kind(argument)`: an activation.
-    Bare {
-        kind: Ident,
-        argument: Option<(Paren, Expr)>,
-    },
+    /// `Kind` or `Kind(arguments)`: an activation.
+    Bare { kind: Ident, arguments: Option<(Paren, TokenStream)> },
 }
 
 impl Parse for Network {
@@ -46,24 +44,14 @@ impl Parse for Network {
         input.parse::<Token![struct]>()?;
         let name = input.parse()?;
         input.parse::<Token![<]>().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                "expected the scalar type after the name, e.g. `Xor<f32>`",
-            )
+            syn::Error::new(e.span(), "expected the scalar type after the name, e.g. `Xor<f32>`")
         })?;
         let scalar = input.parse()?;
         input.parse::<Token![>]>()?;
         let content;
         let brace = braced!(content in input);
         let layers = content.parse_terminated(Layer::parse, Token![,])?;
-        Ok(Network {
-            attrs,
-            vis,
-            name,
-            scalar,
-            brace,
-            layers,
-        })
+        Ok(Network { attrs, vis, name, scalar, brace, layers })
     }
 }
 
@@ -73,22 +61,13 @@ impl Parse for Layer {
         let ident: Ident = input.parse()?;
         let kind = if input.peek(Token![:]) && !input.peek(Token![::]) {
             input.parse::<Token![:]>()?;
-            LayerSyntax::Named {
-                name: ident,
-                ty: input.parse()?,
-            }
+            LayerSyntax::Named { name: ident, ty: input.parse()? }
         } else if input.peek(Paren) {
             let content;
             let paren = parenthesized!(content in input);
-            LayerSyntax::Bare {
-                kind: ident,
-                argument: Some((paren, content.parse()?)),
-            }
+            LayerSyntax::Bare { kind: ident, arguments: Some((paren, content.parse()?)) }
         } else {
-            LayerSyntax::Bare {
-                kind: ident,
-                argument: None,
-            }
+            LayerSyntax::Bare { kind: ident, arguments: None }
         };
         Ok(Layer { attrs, kind })
     }

@@ -1,11 +1,13 @@
 //! Gives the parsed block its meaning: which layer is which, every size, and
 //! an error at the right place, in plain words, for anything that is wrong.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{Error, Expr, GenericArgument, Ident, LitInt, Path, PathArguments, Type};
+use syn::token::Paren;
+use syn::{Attribute, Error, Expr, GenericArgument, Ident, LitInt, Path, PathArguments, Type};
 
 use crate::ast::{LayerSyntax, Network};
 
@@ -17,12 +19,14 @@ pub struct Checked<'a> {
     pub layers: Vec<Layer<'a>>,
     pub input: Width<'a>,
     pub output: Width<'a>,
+    /// Whether the user derives `Default`, which then need not be generated.
+    pub derives_default: bool,
 }
 
 pub struct Layer<'a> {
     /// The struct field (layers with parameters) or trace field holding it.
     pub field: Ident,
-    pub attrs: &'a [syn::Attribute],
+    pub attrs: &'a [Attribute],
     pub kind: Kind<'a>,
     /// Set when only the compiler can tell whether this layer takes what
     /// the previous one produces (a nested network on either side).
@@ -30,20 +34,9 @@ pub struct Layer<'a> {
 }
 
 pub enum Kind<'a> {
-    Dense {
-        inputs: usize,
-        outputs: usize,
-        init: Init,
-        span: Span,
-    },
-    Nested {
-        path: &'a Path,
-    },
-    Activation {
-        activation: Activation,
-        argument: Option<&'a Expr>,
-        width: Width<'a>,
-    },
+    Dense { inputs: usize, outputs: usize, init: Init, span: Span },
+    Nested { path: &'a Path },
+    Activation { activation: Activation, slope: Option<Expr>, width: Width<'a> },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -54,6 +47,32 @@ pub enum Activation {
     Relu,
     LeakyRelu,
     Softmax,
+}
+
+impl Activation {
+    fn from_name(name: &Ident) -> Option<Self> {
+        Some(match name.to_string().as_str() {
+            "Identity" => Activation::Identity,
+            "Sigmoid" => Activation::Sigmoid,
+            "Tanh" => Activation::Tanh,
+            "Relu" => Activation::Relu,
+            "LeakyRelu" => Activation::LeakyRelu,
+            "Softmax" => Activation::Softmax,
+            _ => return None,
+        })
+    }
+
+    /// The type's name in `constnet::layer`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Identity => "Identity",
+            Activation::Sigmoid => "Sigmoid",
+            Activation::Tanh => "Tanh",
+            Activation::Relu => "Relu",
+            Activation::LeakyRelu => "LeakyRelu",
+            Activation::Softmax => "Softmax",
+        }
+    }
 }
 
 /// The initializer a dense layer gets by default, chosen by what follows it.
@@ -73,19 +92,6 @@ impl Init {
     }
 }
 
-impl<'a> Kind<'a> {
-    /// Sizes in and out, for layers with parameters.
-    fn widths(&self) -> Option<(Width<'a>, Width<'a>)> {
-        match self {
-            Kind::Dense {
-                inputs, outputs, ..
-            } => Some((Width::Known(*inputs), Width::Known(*outputs))),
-            Kind::Nested { path } => Some((Width::InputOf(path), Width::OutputOf(path))),
-            Kind::Activation { .. } => None,
-        }
-    }
-}
-
 /// A number of values flowing between layers.
 #[derive(Clone, Copy)]
 pub enum Width<'a> {
@@ -95,29 +101,25 @@ pub enum Width<'a> {
     OutputOf(&'a Path),
 }
 
+impl<'a> Kind<'a> {
+    /// Sizes in and out, for layers with parameters.
+    fn widths(&self) -> Option<(Width<'a>, Width<'a>)> {
+        match self {
+            Kind::Dense { inputs, outputs, .. } => {
+                Some((Width::Known(*inputs), Width::Known(*outputs)))
+            }
+            Kind::Nested { path } => Some((Width::InputOf(path), Width::OutputOf(path))),
+            Kind::Activation { .. } => None,
+        }
+    }
+}
+
+/// `left == right`, to be checked by the compiler, with the message to show.
 pub struct Assertion<'a> {
     pub left: Width<'a>,
     pub right: Width<'a>,
     pub message: String,
     pub span: Span,
-}
-
-const ACTIVATIONS: [(&str, Activation); 6] = [
-    ("Identity", Activation::Identity),
-    ("Sigmoid", Activation::Sigmoid),
-    ("Tanh", Activation::Tanh),
-    ("Relu", Activation::Relu),
-    ("LeakyRelu", Activation::LeakyRelu),
-    ("Softmax", Activation::Softmax),
-];
-
-impl Activation {
-    pub fn name(self) -> &'static str {
-        ACTIVATIONS
-            .iter()
-            .find(|(_, a)| *a == self)
-            .map_or("", |(name, _)| name)
-    }
 }
 
 /// The layer that last set the width, for messages: "`hidden` produces 3".
@@ -141,10 +143,10 @@ pub fn check(network: &Network) -> syn::Result<Checked<'_>> {
         None => errors = Some(error),
     };
 
-    let mut seen: HashMap<String, &Ident> = HashMap::new();
+    let mut names = HashSet::new();
     for layer in &network.layers {
         if let LayerSyntax::Named { name, .. } = &layer.kind
-            && seen.insert(name.to_string(), name).is_some()
+            && !names.insert(name.unraw().to_string())
         {
             report(Error::new(
                 name.span(),
@@ -161,7 +163,8 @@ pub fn check(network: &Network) -> syn::Result<Checked<'_>> {
     for (position, layer) in network.layers.iter().enumerate() {
         match &layer.kind {
             LayerSyntax::Named { name, ty } => {
-                let kind = match named_kind(name, ty) {
+                let kind = match check_field_attrs(&layer.attrs).and_then(|()| named_kind(name, ty))
+                {
                     Ok(kind) => kind,
                     Err(error) => {
                         report(error);
@@ -169,43 +172,31 @@ pub fn check(network: &Network) -> syn::Result<Checked<'_>> {
                         continue;
                     }
                 };
-                let (first, last) = kind.widths().expect("named layers have sizes");
+                let (expects, produces) = kind.widths().expect("named layers have sizes");
                 let mut input_check = None;
-                match &producer {
-                    Some(previous) if !sizes_lost => match fits(name, ty, first, previous) {
+                if let Some(previous) = &producer
+                    && !sizes_lost
+                {
+                    match fits(name, ty, expects, previous) {
                         Ok(assertion) => input_check = assertion,
                         Err(error) => report(error),
-                    },
-                    _ => {}
-                }
-                producer = Some(Producer { name, width: last });
-                sizes_lost = false;
-                layers.push(Layer {
-                    field: name.clone(),
-                    attrs: &layer.attrs,
-                    kind,
-                    input_check,
-                });
-            }
-            LayerSyntax::Bare { kind, argument } => {
-                match check_activation(kind, argument, &layer.attrs, position == 0) {
-                    Ok(activation) => {
-                        let field = trace_field(activation, position, &seen);
-                        let width = producer.as_ref().map_or(Width::Known(0), |p| p.width);
-                        let argument = argument.as_ref().map(|(_, expr)| expr);
-                        let kind = Kind::Activation {
-                            activation,
-                            argument,
-                            width,
-                        };
-                        layers.push(Layer {
-                            field,
-                            attrs: &layer.attrs,
-                            kind,
-                            input_check: None,
-                        });
                     }
-                    Err(error) => report(error),
+                }
+                producer = Some(Producer { name, width: produces });
+                sizes_lost = false;
+                layers.push(Layer { field: name.clone(), attrs: &layer.attrs, kind, input_check });
+            }
+            LayerSyntax::Bare { kind, arguments } => {
+                let checked = check_activation(kind, arguments, &layer.attrs, position == 0);
+                match (checked, &producer) {
+                    (Ok((activation, slope)), Some(previous)) => {
+                        let field = trace_field(activation, position, &names);
+                        let kind = Kind::Activation { activation, slope, width: previous.width };
+                        layers.push(Layer { field, attrs: &layer.attrs, kind, input_check: None });
+                    }
+                    // Without a producer, an earlier layer failed and was reported.
+                    (Ok(_), None) => {}
+                    (Err(error), _) => report(error),
                 }
             }
         }
@@ -215,18 +206,11 @@ pub fn check(network: &Network) -> syn::Result<Checked<'_>> {
     }
     choose_initializers(&mut layers);
 
-    let output = producer.map_or(Width::Known(0), |p| p.width);
-    let input = layers
-        .first()
-        .and_then(|layer| layer.kind.widths())
-        .map_or(Width::Known(0), |(input, _)| input);
-    Ok(Checked {
-        network,
-        scalar,
-        layers,
-        input,
-        output,
-    })
+    // No error means the first layer has sizes and the last one set a width.
+    let (input, _) = layers[0].kind.widths().expect("the first layer has sizes");
+    let output = producer.expect("a layer has sizes").width;
+    let derives_default = derives(&network.attrs, "Default");
+    Ok(Checked { network, scalar, layers, input, output, derives_default })
 }
 
 fn check_scalar(scalar: &Type) -> syn::Result<&Ident> {
@@ -243,28 +227,42 @@ fn check_scalar(scalar: &Type) -> syn::Result<&Ident> {
     ))
 }
 
+/// Whether `#[derive(...)]` among `attrs` names `trait_name`.
+fn derives(attrs: &[Attribute], trait_name: &str) -> bool {
+    let mut found = false;
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("derive")) {
+        // A derive list that does not parse is left for the compiler to report.
+        let _ = attr.parse_nested_meta(|meta| {
+            found |= meta.path.is_ident(trait_name);
+            Ok(())
+        });
+    }
+    found
+}
+
+/// A field is always there: the forward and backward passes go through it.
+fn check_field_attrs(attrs: &[Attribute]) -> syn::Result<()> {
+    match attrs.iter().find(|attr| attr.path().is_ident("cfg") || attr.path().is_ident("cfg_attr"))
+    {
+        Some(attr) => Err(Error::new_spanned(
+            attr,
+            "a layer cannot be conditional: the forward and backward passes always go through it",
+        )),
+        None => Ok(()),
+    }
+}
+
 /// What a named layer is: a dense layer with valid sizes, or a network.
 fn named_kind<'a>(name: &Ident, ty: &'a Path) -> syn::Result<Kind<'a>> {
     let last = ty.segments.last().expect("a parsed path has a segment");
     if last.ident == "Dense" && ty.segments.len() == 1 {
         let [inputs, outputs] = dense_sizes(ty, &last.arguments)?;
-        let (inputs, outputs) = (
-            positive(name, &inputs, "inputs")?,
-            positive(name, &outputs, "outputs")?,
-        );
+        let (inputs, outputs) =
+            (positive(name, &inputs, "inputs")?, positive(name, &outputs, "outputs")?);
         let span = ty.span();
-        return Ok(Kind::Dense {
-            inputs,
-            outputs,
-            init: Init::XavierUniform,
-            span,
-        });
+        return Ok(Kind::Dense { inputs, outputs, init: Init::XavierUniform, span });
     }
-    if ty
-        .segments
-        .iter()
-        .any(|segment| !segment.arguments.is_empty())
-    {
+    if ty.segments.iter().any(|segment| !segment.arguments.is_empty()) {
         return Err(unknown_named(ty));
     }
     Ok(Kind::Nested { path: ty })
@@ -278,43 +276,31 @@ fn fits<'a>(
     expects: Width<'a>,
     previous: &Producer<'a>,
 ) -> syn::Result<Option<Assertion<'a>>> {
-    let Producer {
-        name: previous,
-        width: produces,
-    } = previous;
-    let span = match (
-        &ty.segments
-            .last()
-            .expect("a parsed path has a segment")
-            .arguments,
-        expects,
-    ) {
-        (PathArguments::AngleBracketed(arguments), Width::Known(_)) => arguments.args[0].span(),
+    let (producer, produces) = (previous.name, previous.width);
+    // Point at the `IN` of `Dense<IN, OUT>`, or at the nested network.
+    let span = match &ty.segments[0].arguments {
+        PathArguments::AngleBracketed(arguments) => arguments.args[0].span(),
         _ => ty.span(),
     };
-    let message = match (expects, *produces) {
+    let message = match (expects, produces) {
         (Width::Known(expects), Width::Known(produces)) if expects == produces => return Ok(None),
         (Width::Known(expects), Width::Known(produces)) => {
             let message =
-                format!("`{name}` expects {expects} inputs but `{previous}` produces {produces}");
+                format!("`{name}` expects {expects} inputs but `{producer}` produces {produces}");
             return Err(Error::new(span, message));
         }
+        // A `const` assertion cannot format numbers: say what is known.
         (Width::Known(expects), _) => {
             format!(
-                "`{name}` expects {expects} inputs but `{previous}` produces a different number"
+                "`{name}` expects {expects} inputs but `{producer}` produces a different number"
             )
         }
         (_, Width::Known(produces)) => {
-            format!("`{name}` does not take the {produces} values that `{previous}` produces")
+            format!("`{name}` does not take the {produces} values that `{producer}` produces")
         }
-        _ => format!("`{name}` does not take as many values as `{previous}` produces"),
+        _ => format!("`{name}` does not take as many values as `{producer}` produces"),
     };
-    Ok(Some(Assertion {
-        left: expects,
-        right: *produces,
-        message,
-        span,
-    }))
+    Ok(Some(Assertion { left: expects, right: produces, message, span }))
 }
 
 fn dense_sizes(ty: &Path, arguments: &PathArguments) -> syn::Result<[LitInt; 2]> {
@@ -326,28 +312,20 @@ fn dense_sizes(ty: &Path, arguments: &PathArguments) -> syn::Result<[LitInt; 2]>
     let mut sizes = Vec::new();
     for argument in &arguments.args {
         match argument {
-            GenericArgument::Const(Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Int(int),
-                ..
-            })) => {
+            GenericArgument::Const(Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(int), .. })) => {
                 sizes.push(int.clone());
             }
             other => return Err(Error::new_spanned(other, usage)),
         }
     }
-    sizes
-        .try_into()
-        .map_err(|_| Error::new_spanned(arguments, usage))
+    sizes.try_into().map_err(|_| Error::new_spanned(arguments, usage))
 }
 
 fn positive(layer: &Ident, size: &LitInt, what: &str) -> syn::Result<usize> {
-    let value: usize = size.base10_parse()?;
     if !size.suffix().is_empty() && size.suffix() != "usize" {
-        return Err(Error::new(
-            size.span(),
-            "a size is a plain integer, e.g. `3`",
-        ));
+        return Err(Error::new(size.span(), "a size is a plain integer, e.g. `3`"));
     }
+    let value: usize = size.base10_parse()?;
     if value == 0 {
         return Err(Error::new(
             size.span(),
@@ -358,10 +336,8 @@ fn positive(layer: &Ident, size: &LitInt, what: &str) -> syn::Result<usize> {
 }
 
 fn unknown_named(ty: &Path) -> Error {
-    let written = quote::ToTokens::to_token_stream(ty)
-        .to_string()
-        .replace(" < ", "<")
-        .replace(" >", ">");
+    let written =
+        quote::ToTokens::to_token_stream(ty).to_string().replace(" < ", "<").replace(" >", ">");
     Error::new_spanned(
         ty,
         format!(
@@ -371,13 +347,14 @@ fn unknown_named(ty: &Path) -> Error {
     )
 }
 
+/// An activation and, for `LeakyRelu`, its slope.
 fn check_activation(
     kind: &Ident,
-    argument: &Option<(syn::token::Paren, Expr)>,
-    attrs: &[syn::Attribute],
+    arguments: &Option<(Paren, TokenStream)>,
+    attrs: &[Attribute],
     first: bool,
-) -> syn::Result<Activation> {
-    let Some(&(_, activation)) = ACTIVATIONS.iter().find(|(name, _)| kind == name) else {
+) -> syn::Result<(Activation, Option<Expr>)> {
+    let Some(activation) = Activation::from_name(kind) else {
         return Err(Error::new(
             kind.span(),
             format!(
@@ -388,20 +365,25 @@ fn check_activation(
         ));
     };
     if let Some(attr) = attrs.first() {
-        return Err(Error::new(
-            attr.span(),
+        return Err(Error::new_spanned(
+            attr,
             "attributes and doc comments go on named layers; an activation has no field to carry them",
         ));
     }
-    match (activation, argument) {
-        (Activation::LeakyRelu, _) | (_, None) => {}
-        (_, Some((paren, _))) => {
+    let slope = match (activation, arguments) {
+        (_, None) => None,
+        (Activation::LeakyRelu, Some((paren, tokens))) if tokens.is_empty() => {
             return Err(Error::new(
                 paren.span.join(),
-                format!("`{kind}` takes no argument"),
+                "`LeakyRelu(slope)` needs its slope, e.g. `LeakyRelu(0.01)`; \
+                 written bare, `LeakyRelu` has slope 0.01",
             ));
         }
-    }
+        (Activation::LeakyRelu, Some((_, tokens))) => Some(syn::parse2(tokens.clone())?),
+        (_, Some((paren, _))) => {
+            return Err(Error::new(paren.span.join(), format!("`{kind}` takes no argument")));
+        }
+    };
     if first {
         return Err(Error::new(
             kind.span(),
@@ -411,14 +393,14 @@ fn check_activation(
             ),
         ));
     }
-    Ok(activation)
+    Ok((activation, slope))
 }
 
 /// Trace fields of activations are named after them and their position
 /// (`tanh1`), made unique against the names of the layers.
-fn trace_field(activation: Activation, position: usize, taken: &HashMap<String, &Ident>) -> Ident {
+fn trace_field(activation: Activation, position: usize, taken: &HashSet<String>) -> Ident {
     let mut name = format!("{}{position}", activation.name().to_lowercase());
-    while taken.contains_key(&name) {
+    while taken.contains(&name) {
         name.push('_');
     }
     Ident::new(&name, Span::call_site())

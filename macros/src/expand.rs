@@ -1,13 +1,17 @@
 //! Writes the checked network out as Rust: the struct, its gradient and
 //! trace types, and the forward and backward chains, one call per layer.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, ExprUnary, Lit, UnOp};
 
 use crate::check::{Activation, Checked, Kind, Layer, Width};
 
 impl ToTokens for Width<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
+        // Sizes do not depend on the scalar: any float names the network.
         tokens.extend(match self {
             Width::Known(n) => Literal::usize_unsuffixed(*n).into_token_stream(),
             Width::InputOf(path) => quote!(<#path<f32> as ::constnet::Layer<f32>>::INPUT),
@@ -20,16 +24,9 @@ impl Layer<'_> {
     /// The layer's type, for layers with parameters.
     fn param_type(&self) -> Option<TokenStream> {
         match &self.kind {
-            Kind::Dense {
-                inputs,
-                outputs,
-                span,
-                ..
-            } => {
-                let (inputs, outputs) = (
-                    Literal::usize_unsuffixed(*inputs),
-                    Literal::usize_unsuffixed(*outputs),
-                );
+            Kind::Dense { inputs, outputs, span, .. } => {
+                let (inputs, outputs) =
+                    (Literal::usize_unsuffixed(*inputs), Literal::usize_unsuffixed(*outputs));
                 Some(quote_spanned!(*span=> ::constnet::layer::Dense<T, #inputs, #outputs>))
             }
             Kind::Nested { path } => Some(quote!(#path<T>)),
@@ -37,30 +34,46 @@ impl Layer<'_> {
         }
     }
 
-    /// The activation as a value, for parameterless layers.
-    fn activation(&self) -> Option<TokenStream> {
-        let Kind::Activation {
-            activation,
-            argument,
-            ..
-        } = &self.kind
-        else {
-            return None;
+    /// The name of the constant holding a `LeakyRelu`'s slope, if it has one.
+    fn slope_const(&self) -> Option<Ident> {
+        match &self.kind {
+            Kind::Activation { slope: Some(_), .. } => {
+                Some(format_ident!("{}_SLOPE", self.field.to_string().to_uppercase()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The receiver of this layer's calls: `self.hidden`, or the activation
+    /// as a value (`::constnet::layer::Tanh`).
+    fn receiver(&self) -> TokenStream {
+        let Kind::Activation { activation, .. } = &self.kind else {
+            let field = &self.field;
+            return quote!(self.#field);
         };
         let name = format_ident!("{}", activation.name());
-        Some(match (activation, argument) {
+        match (activation, self.slope_const()) {
             (Activation::LeakyRelu, Some(slope)) => {
                 quote!(::constnet::layer::LeakyRelu::new(#slope))
             }
-            (Activation::LeakyRelu, None) => quote!(::constnet::layer::LeakyRelu::new(0.01)),
+            (Activation::LeakyRelu, None) => quote!(::constnet::layer::LeakyRelu::DEFAULT),
             _ => quote!(::constnet::layer::#name),
-        })
+        }
     }
 
-    /// Converts `value`, a reference to what the previous layer produced,
-    /// into what this layer takes: itself, or through `same_size` where
-    /// only the compiler can compare sizes (so that a mismatch stops at the
-    /// assertion instead of also failing every call).
+    /// What this layer's trace field holds.
+    fn trace_type(&self) -> TokenStream {
+        match (&self.kind, self.param_type()) {
+            (Kind::Activation { width, .. }, _) => quote!([T; #width]),
+            (_, Some(ty)) => quote!(::constnet::layer::Trace<#ty, T>),
+            (_, None) => unreachable!("every layer kind is covered"),
+        }
+    }
+
+    /// `value`, a reference to what the previous layer produced, as this
+    /// layer takes it: unchanged, or through `same_size` where only the
+    /// compiler can compare sizes, so that a mismatch stops at the assertion
+    /// instead of also failing every call.
     fn takes(&self, value: TokenStream) -> TokenStream {
         match self.input_check {
             Some(_) => quote!(&::constnet::layer::same_size(#value)),
@@ -74,26 +87,28 @@ impl Layer<'_> {
             return None;
         }
         match &self.kind {
-            Kind::Dense {
-                inputs, outputs, ..
-            } => Some(format!(" Dense layer, {inputs} → {outputs}.")),
+            Kind::Dense { inputs, outputs, .. } => {
+                Some(format!(" Dense layer, {inputs} → {outputs}."))
+            }
             Kind::Nested { path } => Some(format!(" The network `{}`.", path.to_token_stream())),
             Kind::Activation { .. } => None,
         }
     }
+}
 
-    /// The receiver of this layer's calls: `self.hidden` or `Tanh`.
-    fn receiver(&self) -> TokenStream {
-        let field = &self.field;
-        self.activation().unwrap_or_else(|| quote!(self.#field))
-    }
-
-    fn trace_type(&self) -> TokenStream {
-        match (&self.kind, self.param_type()) {
-            (Kind::Activation { width, .. }, _) => quote!([T; #width]),
-            (_, Some(ty)) => quote!(::constnet::layer::Trace<#ty, T>),
-            (_, None) => unreachable!("every layer kind is covered"),
+/// A slope as an `f64` constant expression: integer literals become floats,
+/// so that `LeakyRelu(1)` means what it says.
+fn as_f64(slope: &Expr) -> TokenStream {
+    match slope {
+        Expr::Lit(ExprLit { lit: Lit::Int(int), .. }) => match int.base10_parse::<i64>() {
+            Ok(value) => Literal::f64_unsuffixed(value as f64).into_token_stream(),
+            Err(_) => slope.to_token_stream(),
+        },
+        Expr::Unary(ExprUnary { op: UnOp::Neg(minus), expr, .. }) => {
+            let magnitude = as_f64(expr);
+            quote!(#minus #magnitude)
         }
+        _ => slope.to_token_stream(),
     }
 }
 
@@ -102,18 +117,20 @@ pub fn expand(checked: &Checked) -> TokenStream {
     let (attrs, vis, name, scalar) = (&network.attrs, &network.vis, &network.name, checked.scalar);
     let grads = format_ident!("{name}Grads");
     let trace = format_ident!("{name}Trace");
-    let (input, output) = (&checked.input, &checked.output);
+    let (input_width, output_width) = (&checked.input, &checked.output);
     let layers = &checked.layers;
+
+    // Locals of the generated functions, with mixed-site hygiene so that
+    // they stay apart from the layers' names (a layer may be called `x`).
+    let [x, g, input] = ["x", "g", "input"].map(|name| Ident::new(name, Span::mixed_site()));
 
     let params: Vec<&Layer> = layers.iter().filter(|l| l.param_type().is_some()).collect();
     let fields: Vec<_> = params.iter().map(|l| &l.field).collect();
-    let field_names: Vec<_> = fields.iter().map(|f| f.to_string()).collect();
+    let field_names: Vec<_> = fields.iter().map(|f| f.unraw().to_string()).collect();
     let types: Vec<_> = params.iter().filter_map(|l| l.param_type()).collect();
     let field_attrs: Vec<_> = params.iter().map(|l| l.attrs).collect();
-    let field_docs: Vec<_> = params
-        .iter()
-        .map(|l| l.default_doc().map(|doc| quote!(#[doc = #doc])))
-        .collect();
+    let field_docs: Vec<_> =
+        params.iter().map(|l| l.default_doc().map(|doc| quote!(#[doc = #doc]))).collect();
     let positions: Vec<_> = (0..params.len()).collect();
     let initializers: Vec<_> = params
         .iter()
@@ -129,64 +146,65 @@ pub fn expand(checked: &Checked) -> TokenStream {
 
     let trace_fields: Vec<_> = layers.iter().map(|l| &l.field).collect();
     let trace_types: Vec<_> = layers.iter().map(Layer::trace_type).collect();
-    let trace_docs = layers.iter().map(|layer| match &layer.kind {
-        Kind::Activation { activation, .. } => {
-            format!(" Kept by `{}` for its backward pass.", activation.name())
-        }
-        _ => format!(" Kept by `{}` for its backward pass.", layer.field),
+    let trace_docs = layers.iter().map(|layer| {
+        let kept_by = match &layer.kind {
+            Kind::Activation { activation, .. } => activation.name().to_string(),
+            _ => layer.field.unraw().to_string(),
+        };
+        format!(" Kept by `{kept_by}` for its backward pass.")
     });
     let receivers: Vec<_> = layers.iter().map(Layer::receiver).collect();
 
-    // Each step reads the previous step's value; the first reads the argument.
-    let previous =
-        |i: usize, first: TokenStream, local: TokenStream| if i == 0 { first } else { local };
-    let forward_steps = layers
-        .iter()
-        .zip(&receivers)
-        .enumerate()
-        .map(|(i, (layer, r))| {
-            let x = layer.takes(previous(i, quote!(input), quote!(&x)));
-            quote!(let x = #r.forward(#x);)
+    // Each step reads what the step before produced; the first reads the argument.
+    let forward_steps = layers.iter().zip(&receivers).enumerate().map(|(i, (layer, receiver))| {
+        let value = layer.takes(if i == 0 { quote!(#input) } else { quote!(&#x) });
+        quote!(let #x = #receiver.forward(#value);)
+    });
+    let trace_steps = layers.iter().zip(&receivers).enumerate().map(|(i, (layer, receiver))| {
+        let (value, field) =
+            (layer.takes(if i == 0 { quote!(#input) } else { quote!(&#x) }), &layer.field);
+        quote!(let (#x, #field) = #receiver.forward_trace(#value);)
+    });
+    let backward_steps =
+        layers.iter().zip(&receivers).rev().enumerate().map(|(i, (layer, receiver))| {
+            let (value, field) =
+                (if i == 0 { quote!(grad_output) } else { quote!(&#g) }, &layer.field);
+            let call = match layer.kind {
+                Kind::Activation { .. } => quote!(#receiver.backward(&trace.#field, #value)),
+                _ => quote!(#receiver.backward(&trace.#field, #value, &mut grads.#field)),
+            };
+            match layer.input_check {
+                Some(_) => quote!(let #g = ::constnet::layer::same_size(&#call);),
+                None => quote!(let #g = #call;),
+            }
         });
-    let trace_steps = layers
+    let kink_distances = receivers
         .iter()
-        .zip(&receivers)
         .zip(&trace_fields)
-        .enumerate()
-        .map(|(i, ((layer, r), f))| {
-            let x = layer.takes(previous(i, quote!(input), quote!(&x)));
-            quote!(let (x, #f) = #r.forward_trace(#x);)
-        });
-    let backward_steps = layers.iter().rev().enumerate().map(|(i, layer)| {
-        let (receiver, field) = (layer.receiver(), &layer.field);
-        let g = previous(i, quote!(grad_output), quote!(&g));
-        match layer.kind {
-            Kind::Activation { .. } => quote!(let g = #receiver.backward(&trace.#field, #g);),
-            _ => {
-                let grad_input = quote!(&#receiver.backward(&trace.#field, #g, &mut grads.#field));
-                match layer.input_check {
-                    Some(_) => quote!(let g = ::constnet::layer::same_size(#grad_input);),
-                    None => {
-                        quote!(let g = #receiver.backward(&trace.#field, #g, &mut grads.#field);)
-                    }
+        .map(|(receiver, field)| quote!(#receiver.kink_distance(&trace.#field)));
+
+    let assertions = layers.iter().filter_map(|l| l.input_check.as_ref()).map(|a| {
+        let (left, right, message) = (&a.left, &a.right, &a.message);
+        quote_spanned!(a.span=> const _: () = ::core::assert!(#left == #right, #message);)
+    });
+    let slopes = layers.iter().filter_map(|layer| match (&layer.kind, layer.slope_const()) {
+        (Kind::Activation { slope: Some(slope), .. }, Some(name)) => {
+            let value = as_f64(slope);
+            Some(quote_spanned!(slope.span()=> const #name: f64 = #value;))
+        }
+        _ => None,
+    });
+    let default_impl = (!checked.derives_default).then(|| {
+        quote! {
+            impl<T: ::constnet::Scalar> ::core::default::Default for #name<T> {
+                fn default() -> Self {
+                    Self::zeros()
                 }
             }
         }
     });
-    let kink_distances = receivers
-        .iter()
-        .zip(&trace_fields)
-        .map(|(r, f)| quote!(#r.kink_distance(&trace.#f)));
 
-    let assertions = layers
-        .iter()
-        .filter_map(|l| l.input_check.as_ref())
-        .map(|a| {
-            let (left, right, message) = (&a.left, &a.right, &a.message);
-            quote_spanned!(a.span=> const _: () = ::core::assert!(#left == #right, #message);)
-        });
-
-    let network_doc = format!(
+    let grads_doc = format!(
         " The gradient of [`{name}`]'s parameters: of the same shape, so of the same type."
     );
     let trace_doc = format!(
@@ -202,7 +220,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
             #( #(#field_attrs)* #field_docs #vis #fields: #types, )*
         }
 
-        #[doc = #network_doc]
+        #[doc = #grads_doc]
         #vis type #grads<T = #scalar> = #name<T>;
 
         #[doc = #trace_doc]
@@ -216,12 +234,13 @@ pub fn expand(checked: &Checked) -> TokenStream {
             use ::constnet::{Layer as _, Params as _};
 
             #(#assertions)*
+            #(#slopes)*
 
             impl<T: ::constnet::Scalar> #name<T> {
                 /// Number of input values.
-                #vis const INPUT: usize = #input;
+                #vis const INPUT: usize = #input_width;
                 /// Number of output values.
-                #vis const OUTPUT: usize = #output;
+                #vis const OUTPUT: usize = #output_width;
                 /// Number of trainable scalars.
                 #vis const PARAMS: usize = 0 #(+ <#types as ::constnet::Params<T>>::PARAMS)*;
                 /// Tensors of each layer with parameters, in order.
@@ -238,11 +257,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
                 }
             }
 
-            impl<T: ::constnet::Scalar> ::core::default::Default for #name<T> {
-                fn default() -> Self {
-                    Self::zeros()
-                }
-            }
+            #default_impl
 
             impl<T: ::constnet::Scalar> ::constnet::Params<T> for #name<T> {
                 const TENSORS: usize = 0 #(+ <#types as ::constnet::Params<T>>::TENSORS)*;
@@ -275,23 +290,28 @@ pub fn expand(checked: &Checked) -> TokenStream {
             }
 
             impl<T: ::constnet::Scalar> ::constnet::Layer<T> for #name<T> {
-                type Input = [T; #input];
-                type Output = [T; #output];
+                type Input = [T; #input_width];
+                type Output = [T; #output_width];
                 type Trace = #trace<T>;
 
-                fn forward(&self, input: &[T; #input]) -> [T; #output] {
+                fn forward(&self, #input: &[T; #input_width]) -> [T; #output_width] {
                     #(#forward_steps)*
-                    x
+                    #x
                 }
 
-                fn forward_trace(&self, input: &[T; #input]) -> ([T; #output], #trace<T>) {
+                fn forward_trace(&self, #input: &[T; #input_width]) -> ([T; #output_width], #trace<T>) {
                     #(#trace_steps)*
-                    (x, #trace { #(#trace_fields),* })
+                    (#x, #trace { #(#trace_fields),* })
                 }
 
-                fn backward(&self, trace: &#trace<T>, grad_output: &[T; #output], grads: &mut Self) -> [T; #input] {
+                fn backward(
+                    &self,
+                    trace: &#trace<T>,
+                    grad_output: &[T; #output_width],
+                    grads: &mut Self,
+                ) -> [T; #input_width] {
                     #(#backward_steps)*
-                    g
+                    #g
                 }
 
                 fn kink_distance(&self, trace: &#trace<T>) -> T {

@@ -33,9 +33,7 @@ fn keep_output<T: Scalar, const N: usize>(output: [T; N]) -> ([T; N], [T; N]) {
 }
 
 fn distance_from_zero<T: Scalar, const N: usize>(values: &[T; N]) -> T {
-    values
-        .iter()
-        .fold(T::infinity(), |nearest, x| nearest.min(x.abs()))
+    values.iter().fold(T::infinity(), |nearest, x| nearest.min(x.abs()))
 }
 
 /// `y = x`.
@@ -58,21 +56,25 @@ impl Activation for Identity {
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Sigmoid;
 
-impl Sigmoid {
-    fn of<T: Scalar>(x: T) -> T {
-        // e^(-|x|) is at most 1: both branches stay finite for any x.
-        if x >= T::ZERO {
-            T::ONE / (T::ONE + (-x).exp())
-        } else {
-            let e = x.exp();
-            e / (T::ONE + e)
-        }
+/// The logistic function, without overflow: `e^(-|x|)` is at most 1, so
+/// both branches stay finite for any `x`.
+pub(crate) fn sigmoid<T: Scalar>(x: T) -> T {
+    if x >= T::ZERO {
+        T::ONE / (T::ONE + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (T::ONE + e)
     }
+}
+
+/// The largest value, `-∞` for none: what softmax and log-sum-exp subtract.
+pub(crate) fn max<T: Scalar>(values: &[T]) -> T {
+    values.iter().fold(T::neg_infinity(), |m, &x| m.max(x))
 }
 
 impl Activation for Sigmoid {
     fn forward<T: Scalar, const N: usize>(&self, input: &[T; N]) -> [T; N] {
-        input.map(Self::of)
+        input.map(sigmoid)
     }
     fn forward_trace<T: Scalar, const N: usize>(&self, input: &[T; N]) -> ([T; N], [T; N]) {
         keep_output(self.forward(input))
@@ -110,13 +112,7 @@ impl Activation for Relu {
         (self.forward(input), *input)
     }
     fn backward<T: Scalar, const N: usize>(&self, input: &[T; N], grad_output: &[T; N]) -> [T; N] {
-        core::array::from_fn(|i| {
-            if input[i] > T::ZERO {
-                grad_output[i]
-            } else {
-                T::ZERO
-            }
-        })
+        core::array::from_fn(|i| if input[i] > T::ZERO { grad_output[i] } else { T::ZERO })
     }
     fn kink_distance<T: Scalar, const N: usize>(&self, input: &[T; N]) -> T {
         distance_from_zero(input)
@@ -137,6 +133,9 @@ pub struct LeakyRelu {
 }
 
 impl LeakyRelu {
+    /// The customary slope, 0.01: what `LeakyRelu` written bare means.
+    pub const DEFAULT: Self = Self::new(0.01);
+
     /// A leaky ReLU with the given negative slope.
     pub const fn new(slope: f64) -> Self {
         Self { slope }
@@ -144,9 +143,8 @@ impl LeakyRelu {
 }
 
 impl Default for LeakyRelu {
-    /// The customary slope, 0.01.
     fn default() -> Self {
-        Self::new(0.01)
+        Self::DEFAULT
     }
 }
 
@@ -161,11 +159,7 @@ impl Activation for LeakyRelu {
     fn backward<T: Scalar, const N: usize>(&self, input: &[T; N], grad_output: &[T; N]) -> [T; N] {
         let slope = T::from_f64(self.slope);
         core::array::from_fn(|i| {
-            if input[i] > T::ZERO {
-                grad_output[i]
-            } else {
-                slope * grad_output[i]
-            }
+            if input[i] > T::ZERO { grad_output[i] } else { slope * grad_output[i] }
         })
     }
     fn kink_distance<T: Scalar, const N: usize>(&self, input: &[T; N]) -> T {
@@ -181,7 +175,7 @@ pub struct Softmax;
 
 impl Activation for Softmax {
     fn forward<T: Scalar, const N: usize>(&self, input: &[T; N]) -> [T; N] {
-        let max = input.iter().fold(T::neg_infinity(), |m, &x| m.max(x));
+        let max = max(input);
         let exps = input.map(|x| (x - max).exp());
         let sum: T = exps.iter().copied().sum();
         exps.map(|e| e / sum)

@@ -36,10 +36,7 @@ impl<T: Scalar, const IN: usize, const OUT: usize> Dense<T, IN, OUT> {
 
     /// All weights and biases zero.
     pub const fn zeros() -> Self {
-        Self {
-            weight: [[T::ZERO; OUT]; IN],
-            bias: [T::ZERO; OUT],
-        }
+        Self { weight: [[T::ZERO; OUT]; IN], bias: [T::ZERO; OUT] }
     }
 
     /// Weights drawn by `init` (fan-in `IN`, fan-out `OUT`), biases zero.

@@ -9,6 +9,7 @@ mod activation;
 mod dense;
 
 pub use activation::{Activation, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
+pub(crate) use activation::{max, sigmoid};
 pub use dense::Dense;
 
 use crate::{Params, Scalar, Vector};
