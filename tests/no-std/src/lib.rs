@@ -1,6 +1,10 @@
 //! Trains and runs a network with no std and no allocator, so that every
 //! generic path (forward, backward, losses, SGD, initializers) is compiled.
-#![no_std]
+//!
+//! Its unit tests (`cargo test` here) run the same code with the float
+//! functions of `libm`: the main crate's tests cannot, because a
+//! dev-dependency turns num-traits' `std` feature on for them.
+#![cfg_attr(not(test), no_std)]
 
 use constnet::prelude::*;
 use constnet::rand::rngs::SmallRng;
@@ -13,12 +17,8 @@ network! {
     struct Classifier<f32> { encoder: Xor, hidden: Dense<1, 8>, LeakyRelu(0.01), Relu, logits: Dense<8, 3>, Softmax }
 }
 
-const DATA: [([f32; 2], [f32; 1]); 4] = [
-    ([0.0, 0.0], [0.0]),
-    ([0.0, 1.0], [1.0]),
-    ([1.0, 0.0], [1.0]),
-    ([1.0, 1.0], [0.0]),
-];
+const DATA: [([f32; 2], [f32; 1]); 4] =
+    [([0.0, 0.0], [0.0]), ([0.0, 1.0], [1.0]), ([1.0, 0.0], [1.0]), ([1.0, 1.0], [0.0])];
 
 /// Trains XOR for `epochs` epochs and returns the last epoch's loss.
 #[unsafe(no_mangle)]
@@ -51,7 +51,43 @@ pub extern "C" fn constnet_losses(x0: f32, x1: f32) -> f32 {
     total + net.forward(&input)[0]
 }
 
+#[cfg(not(test))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     loop {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use constnet::gradcheck::GradCheck;
+
+    #[test]
+    fn xor_learns_with_libm_math() {
+        let loss = constnet_train_xor(42, 500);
+        assert!(loss < 0.05, "summed loss {loss}");
+    }
+
+    #[test]
+    fn libm_functions_agree_with_their_definitions() {
+        let [s] = Sigmoid.forward(&[2.0f64]);
+        assert!((s - 0.880_797_077_977_882_3).abs() < 1e-15, "{s}");
+        let [t] = Tanh.forward(&[0.5f64]);
+        assert!((t - 0.462_117_157_260_009_8).abs() < 1e-15, "{t}");
+        let ce = CrossEntropy.value(&[0.25f64, 0.75], &[1.0, 0.0]);
+        assert!((ce - core::f64::consts::LN_2 * 2.0).abs() < 1e-15, "{ce}");
+    }
+
+    network! {
+        struct Checked<f64> { hidden: Dense<3, 5>, Tanh, out: Dense<5, 2>, Softmax }
+    }
+
+    #[test]
+    fn gradients_check_with_libm_math() {
+        let mut net: Checked = Checked::random(&mut SmallRng::seed_from_u64(3));
+        let report = GradCheck::default()
+            .layer_with_loss(&mut net, &[0.2, -0.9, 1.4], &[0.3, 0.7], &CrossEntropy)
+            .expect("no kink in a tanh network");
+        assert!(report.passed(), "{report}");
+    }
 }
