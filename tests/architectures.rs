@@ -121,6 +121,13 @@ impl Domain for SoftmaxCrossEntropy {
     const EXACT: &'static [f64] = &[0.0, 1.0];
 }
 
+/// Probabilities as targets, including exactly 0 and 1, on raw logits: no
+/// clamp and no saturation, so every prediction resolves.
+impl Domain for BinaryCrossEntropyWithLogits {
+    const RANGE: (f64, f64) = (0.0, 1.0);
+    const EXACT: &'static [f64] = &[0.0, 1.0];
+}
+
 /// A vector of `V::LEN` entries drawn from `entry`.
 fn vector<V: Vector<f64>>(entry: impl Strategy<Value = f64>) -> impl Strategy<Value = V> {
     proptest::collection::vec(entry, V::LEN).prop_map(|entries| {
@@ -458,6 +465,13 @@ architectures! {
     } with BinaryCrossEntropy, cases 96;
     a25_two_levels: TwoLevels { classifier: EncoderClassifier, head: Dense<2, 3> }
         with SoftmaxCrossEntropy, cases 96;
+
+    // Binary cross-entropy on raw logits: no activation after the last layer.
+    a26_relu_logit: ReluLogit { hidden: Dense<3, 8>, Relu, out: Dense<8, 1> }
+        with BinaryCrossEntropyWithLogits, cases 256;
+    a27_tanh_logits_3: TanhLogits3 {
+        l1: Dense<4, 6>, Tanh, l2: Dense<6, 6>, Tanh, l3: Dense<6, 2>,
+    } with BinaryCrossEntropyWithLogits, cases 128;
 }
 
 /// The nested networks name their tensors from the outside in, and the
@@ -493,6 +507,7 @@ fn worst_relative_error_summary() {
     let summaries = summaries();
     let name_width = summaries.iter().map(|s| s.name.len()).max().unwrap_or(0);
     let shape_width = summaries.iter().map(|s| s.shape.len()).max().unwrap_or(0);
+    let loss_width = summaries.iter().map(|s| s.loss.len()).max().unwrap_or(0);
     eprintln!(
         "gradient check per architecture: {SUMMARY_SEEDS} seeds x (cotangent + loss) checks; \
          relative error over derivatives of magnitude >= atol {:e}",
@@ -503,7 +518,7 @@ fn worst_relative_error_summary() {
         let absolute = s.worst_absolute.map_or(0.0, |c| c.abs_error());
         let location = s.worst.map_or(String::new(), |c| c.location.to_string());
         eprintln!(
-            "  {name:<name_width$}  {shape:<shape_width$}  {loss:<19}  worst rel {relative:>8.2e}  \
+            "  {name:<name_width$}  {shape:<shape_width$}  {loss:<loss_width$}  worst rel {relative:>8.2e}  \
              max abs {absolute:>7.1e}  checked {checked:>5} ({per_check} x {checks})  \
              skipped {kinks} near a kink, {unresolved} saturated  worst at {location}",
             name = s.name,
@@ -531,6 +546,17 @@ fn worst_relative_error_summary() {
     }
 
     assert!(summaries.len() >= 20);
+    // Every loss ends some architecture.
+    let losses = [
+        "Mse",
+        "BinaryCrossEntropy",
+        "BinaryCrossEntropyWithLogits",
+        "CrossEntropy",
+        "SoftmaxCrossEntropy",
+    ];
+    for loss in losses {
+        assert!(summaries.iter().any(|s| s.loss == loss), "no architecture ends with {loss}");
+    }
     for s in &summaries {
         assert_eq!(
             s.seeds, SUMMARY_SEEDS,

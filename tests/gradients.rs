@@ -1,16 +1,20 @@
 //! Gradient property tests of the building blocks, in `f64`: every
 //! activation, every loss and the dense layer, each alone, against central
 //! finite differences ([`GradCheck`]), with random inputs, weights,
-//! cotangents and targets. Then the extremes: inputs and logits up to `1e4`
-//! in magnitude, in `f32` and `f64`, must give finite values in range.
+//! cotangents and targets. Then the checker itself: a deliberately wrong
+//! derivative must fail its report, which must name where it is. Then the
+//! extremes: inputs and logits up to `1e4` in magnitude, in `f32` and `f64`,
+//! must give finite values in range.
 //!
 //! A random point within [`GradCheck::kink_margin`] of a ReLU kink is
 //! rejected (drawn again), never accepted with a looser tolerance.
 
-use constnet::gradcheck::{Error, GradCheck, Report};
+use constnet::gradcheck::{Error, GradCheck, Location, Report};
 use constnet::layer::{Activation, Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
-use constnet::loss::{BinaryCrossEntropy, CrossEntropy, Mse, SoftmaxCrossEntropy};
-use constnet::{Layer, Loss, Params, Scalar};
+use constnet::loss::{
+    BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy, Mse, SoftmaxCrossEntropy,
+};
+use constnet::{Layer, Loss, Params, Scalar, network};
 use proptest::array;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -124,6 +128,14 @@ macro_rules! elementwise_suite {
                 }
 
                 #[test]
+                fn binary_cross_entropy_with_logits(
+                    logits in vector::<N>(-50.0..50.0),
+                    target in vector::<N>(prop_oneof![Just(0.0), Just(1.0), 0.0..=1.0]),
+                ) {
+                    check_loss(&BinaryCrossEntropyWithLogits, &logits, &target)?;
+                }
+
+                #[test]
                 fn cross_entropy(
                     prediction in vector::<N>(0.001..3.0),
                     target in vector::<N>(sparse_mass(2.0)),
@@ -169,6 +181,8 @@ macro_rules! dense_suite {
             const I: usize = $i;
             const O: usize = $o;
             const EXPECTED: usize = <Dense<f64, I, O> as Params<f64>>::PARAMS + I;
+            // Every weight, every bias and every input: checked once, when compiling.
+            const _: () = assert!(EXPECTED == I * O + O + I);
 
             proptest! {
                 #![proptest_config(config($cases))]
@@ -179,7 +193,6 @@ macro_rules! dense_suite {
                     input in vector::<I>(-3.0..3.0),
                     cotangent in vector::<O>(-2.0..2.0),
                 ) {
-                    prop_assert_eq!(EXPECTED, I * O + O + I);
                     verdict(GradCheck::default().layer(&mut layer, &input, &cotangent), EXPECTED)?;
                 }
 
@@ -334,6 +347,248 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------
+// The checker's report names what is wrong: one wrong derivative among many
+// is counted once and located by its tensor and indices (or its input), and
+// a non-finite objective or derivative is an error that says where.
+
+network! {
+    /// A small smooth network for the checker's report: 3 → 4 → 2.
+    #[derive(Clone, Debug, PartialEq)]
+    struct Probe<f64> {
+        hidden: Dense<3, 4>,
+        Tanh,
+        out: Dense<4, 2>,
+    }
+}
+
+/// A `Probe` with every weight and bias drawn by proptest.
+fn probe() -> impl Strategy<Value = Probe> {
+    (dense::<3, 4>(), dense::<4, 2>()).prop_map(|(hidden, out)| Probe { hidden, out })
+}
+
+/// A fixed `Probe`, its input and a cotangent, all nonzero.
+fn fixed_probe() -> (Probe, [f64; 3], [f64; 2]) {
+    let hidden = Dense::new(
+        [[0.5, -0.25, 0.75, -1.0], [1.25, 0.5, -0.5, 0.25], [-0.75, 1.0, 0.25, 0.5]],
+        [0.1, -0.2, 0.3, -0.4],
+    );
+    let out = Dense::new([[1.0, -0.5], [0.25, 0.75], [-1.0, 0.5], [0.5, 1.5]], [0.25, 0.5]);
+    (Probe { hidden, out }, [0.8, -0.6, 1.1], [0.7, -1.3])
+}
+
+/// `⟨c, net(x)⟩`.
+fn objective(net: &Probe, input: &[f64; 3], cotangent: &[f64; 2]) -> f64 {
+    net.forward(input).iter().zip(cotangent).map(|(y, c)| y * c).sum()
+}
+
+/// The gradient of [`objective`] by the backward pass, then spoiled by `spoil`.
+fn spoiled_gradient(
+    net: &Probe,
+    input: &[f64; 3],
+    cotangent: &[f64; 2],
+    spoil: impl Fn(&mut Probe, &mut [f64; 3]),
+) -> (Probe, [f64; 3]) {
+    let (_, trace) = net.forward_trace(input);
+    let mut grads = ProbeGrads::zeros();
+    let mut grad_input = net.backward(&trace, cotangent, &mut grads);
+    spoil(&mut grads, &mut grad_input);
+    (grads, grad_input)
+}
+
+/// Checks [`objective`] at `(net, input)` against the backward pass spoiled
+/// by `spoil`.
+// `GradCheck`'s own result type, large because a `Location` names its tensor inline.
+#[allow(clippy::result_large_err)]
+fn check_spoiled(
+    net: &mut Probe,
+    input: &[f64; 3],
+    cotangent: &[f64; 2],
+    spoil: impl Fn(&mut Probe, &mut [f64; 3]),
+) -> Result<Report, Error> {
+    GradCheck::default().function(
+        net,
+        input,
+        |net, input| objective(net, input, cotangent),
+        |net, input| spoiled_gradient(net, input, cotangent, &spoil),
+    )
+}
+
+/// What a report with exactly one wrong derivative, off by `0.1`, must say:
+/// one failure out of every parameter and input, and the worst comparison
+/// at `expected`, the location it displays as.
+fn one_failure_at(report: &Report, expected: &str) -> Result<Location, TestCaseError> {
+    // Every weight and bias (3·4 + 4 + 4·2 + 2) and every input (3).
+    prop_assert_eq!(report.checked, 3 * 4 + 4 + 4 * 2 + 2 + 3, "{}", report);
+    prop_assert_eq!(report.failures, 1, "{}", report);
+    prop_assert!(!report.passed(), "{}", report);
+    let worst = report.worst.expect("a report of a failed check has a worst comparison");
+    prop_assert_eq!(worst.location.to_string(), expected, "{}", report);
+    // The error is the one put in: 0.1, up to the finite-difference error.
+    prop_assert!((worst.analytic - worst.numeric - 0.1).abs() < 1e-6, "{}", worst);
+    // The report's own text names it too.
+    prop_assert!(report.to_string().contains(expected), "{}", report);
+    Ok(worst.location)
+}
+
+#[test]
+fn the_checker_names_a_wrong_weight_gradient() {
+    let (mut net, input, cotangent) = fixed_probe();
+    let before = net.clone();
+    let report = check_spoiled(&mut net, &input, &cotangent, |grads, _| {
+        grads.hidden.weight[1][2] += 0.1;
+    })
+    .unwrap();
+    assert_eq!(report.failures, 1, "{report}");
+    assert!(!report.passed(), "{report}");
+    let location = report.worst.unwrap().location;
+    // Row-major in a 3 × 4 tensor, [1][2] is element 1·4 + 2 = 6.
+    match location {
+        Location::Param { tensor, index } => {
+            assert_eq!(tensor.to_string(), "hidden.weight");
+            assert_eq!(tensor.shape, &[3, 4]);
+            assert_eq!(index, 6);
+        }
+        Location::Input(i) => panic!("expected a parameter, found input {i}"),
+    }
+    assert_eq!(location.to_string(), "hidden.weight[1][2]");
+    assert_eq!(net, before, "the parameters are restored");
+
+    // The same backward pass, unspoiled, passes: the failure was the 0.1.
+    let report = check_spoiled(&mut net, &input, &cotangent, |_, _| {}).unwrap();
+    assert!(report.passed(), "{report}");
+    assert_eq!(report.failures, 0);
+}
+
+#[test]
+fn the_checker_names_a_wrong_input_gradient() {
+    let (mut net, input, cotangent) = fixed_probe();
+    let report = check_spoiled(&mut net, &input, &cotangent, |_, grad_input| {
+        grad_input[2] -= 0.1;
+    })
+    .unwrap();
+    assert_eq!(report.failures, 1, "{report}");
+    assert!(!report.passed(), "{report}");
+    let worst = report.worst.unwrap();
+    assert_eq!(worst.location, Location::Input(2));
+    assert_eq!(worst.location.to_string(), "input[2]");
+    assert!((worst.numeric - worst.analytic - 0.1).abs() < 1e-6, "{worst}");
+}
+
+proptest! {
+    #![proptest_config(config(48))]
+
+    #[test]
+    fn any_wrong_hidden_weight_is_located(
+        mut net in probe(),
+        input in vector::<3>(-2.0..2.0),
+        cotangent in vector::<2>(-2.0..2.0),
+        row in 0..3usize,
+        column in 0..4usize,
+    ) {
+        let report = check_spoiled(&mut net, &input, &cotangent, |grads, _| {
+            grads.hidden.weight[row][column] += 0.1;
+        })
+        .unwrap();
+        let location = one_failure_at(&report, &format!("hidden.weight[{row}][{column}]"))?;
+        let is_it = matches!(location, Location::Param { index, .. } if index == 4 * row + column);
+        prop_assert!(is_it, "{:?}", location);
+    }
+
+    #[test]
+    fn any_wrong_output_bias_is_located(
+        mut net in probe(),
+        input in vector::<3>(-2.0..2.0),
+        cotangent in vector::<2>(-2.0..2.0),
+        k in 0..2usize,
+    ) {
+        let report = check_spoiled(&mut net, &input, &cotangent, |grads, _| {
+            grads.out.bias[k] += 0.1;
+        })
+        .unwrap();
+        one_failure_at(&report, &format!("out.bias[{k}]"))?;
+    }
+
+    #[test]
+    fn any_wrong_input_derivative_is_located(
+        mut net in probe(),
+        input in vector::<3>(-2.0..2.0),
+        cotangent in vector::<2>(-2.0..2.0),
+        k in 0..3usize,
+    ) {
+        let report = check_spoiled(&mut net, &input, &cotangent, |_, grad_input| {
+            grad_input[k] += 0.1;
+        })
+        .unwrap();
+        let location = one_failure_at(&report, &format!("input[{k}]"))?;
+        prop_assert_eq!(location, Location::Input(k));
+    }
+}
+
+#[test]
+fn a_nan_objective_is_an_error_that_says_where() {
+    let (mut net, input, cotangent) = fixed_probe();
+    let before = net.clone();
+    // NaN as soon as `out.bias[1]` moves: the checker perturbs it, and only it.
+    let bias = net.out.bias[1];
+    let result = GradCheck::default().function(
+        &mut net,
+        &input,
+        |net, input| {
+            if net.out.bias[1] == bias { objective(net, input, &cotangent) } else { f64::NAN }
+        },
+        |net, input| spoiled_gradient(net, input, &cotangent, |_, _| {}),
+    );
+    match result {
+        Err(error @ Error::NotFinite { location, value }) => {
+            assert_eq!(location.to_string(), "out.bias[1]");
+            assert!(value.is_nan(), "{value}");
+            assert!(error.to_string().contains("out.bias[1]"), "{error}");
+        }
+        other => panic!("expected NotFinite at out.bias[1], found {other:?}"),
+    }
+    assert_eq!(net, before, "the parameters are restored after the error");
+
+    // NaN as soon as `input[1]` moves.
+    let result = GradCheck::default().function(
+        &mut net,
+        &input,
+        |net, x| if x[1] == input[1] { objective(net, x, &cotangent) } else { f64::NAN },
+        |net, x| spoiled_gradient(net, x, &cotangent, |_, _| {}),
+    );
+    assert!(
+        matches!(result, Err(Error::NotFinite { location: Location::Input(1), value }) if value.is_nan()),
+        "{result:?}"
+    );
+
+    // Infinite, not NaN, is refused the same way.
+    let result = GradCheck::default().function(
+        &mut net,
+        &input,
+        |net, x| if x[0] == input[0] { objective(net, x, &cotangent) } else { f64::INFINITY },
+        |net, x| spoiled_gradient(net, x, &cotangent, |_, _| {}),
+    );
+    assert!(
+        matches!(result, Err(Error::NotFinite { location: Location::Input(0), value }) if value == f64::INFINITY),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn a_nan_analytic_derivative_is_an_error_that_says_where() {
+    let (mut net, input, cotangent) = fixed_probe();
+    let result = check_spoiled(&mut net, &input, &cotangent, |grads, _| {
+        grads.out.weight[3][1] = f64::NAN;
+    });
+    match result {
+        Err(Error::NotFinite { location, value }) => {
+            assert_eq!(location.to_string(), "out.weight[3][1]");
+            assert!(value.is_nan(), "{value}");
+        }
+        other => panic!("expected NotFinite at out.weight[3][1], found {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Extremes: inputs and logits up to 1e4 in magnitude, both signs, f32 and f64.
 
 /// A value of magnitude up to `1e4`, often exactly `±1e4` or 0. (Boxed: an
@@ -457,6 +712,7 @@ fn extreme_losses<T: Scalar, const N: usize>(
 
     finite_loss(&Mse, &logits, &other)?;
     finite_loss(&SoftmaxCrossEntropy, &logits, &targets)?;
+    finite_loss(&BinaryCrossEntropyWithLogits, &logits, &targets)?;
 
     for prediction in [probabilities, Sigmoid.forward(&logits)] {
         finite_loss(&BinaryCrossEntropy, &prediction, &targets)?;
@@ -540,8 +796,22 @@ fn extreme_corners_are_finite() {
                 finite_loss(&CrossEntropy, &prediction, &target).unwrap();
             }
             finite_loss(&SoftmaxCrossEntropy, &logits, &target).unwrap();
+            finite_loss(&BinaryCrossEntropyWithLogits, &logits, &target).unwrap();
             finite_loss(&Mse, &logits, &target).unwrap();
         }
+        // Logits ±1e4 against the one-hot target [0, 1, 0, 0], by the
+        // definition max(z, 0) − z·t + ln(1 + e^(−|z|)): the terms are 1e4
+        // (z = 1e4, t = 0), 1e4 (z = −1e4, t = 1), 1e4, and 0 (z = −1e4,
+        // t = 0), whose mean is 7500; the gradient (σ(z) − t) / 4, with
+        // σ(1e4) = 1 and σ(−1e4) = 0, is [1/4, −1/4, 1/4, 0]. Every number
+        // is exact in both precisions.
+        let (value, gradient) = BinaryCrossEntropyWithLogits.value_and_gradient(&logits, &one_hot);
+        assert_eq!(value, T::from_f64(7500.0), "in {}", T::NAME);
+        let quarter = T::from_f64(0.25);
+        assert_eq!(gradient, [quarter, -quarter, quarter, T::ZERO], "in {}", T::NAME);
+        // Right and confident: a loss and a gradient of exactly 0.
+        let (value, gradient) = BinaryCrossEntropyWithLogits.value_and_gradient(&logits, &hard);
+        assert_eq!((value, gradient), (T::ZERO, zeros), "in {}", T::NAME);
         // All the mass on the logit 1e4 below the others: the loss is 2e4.
         let value = SoftmaxCrossEntropy.value(&logits, &[T::ZERO, T::ONE, T::ZERO, T::ZERO]);
         let expected = T::from_f64(2.0e4) + T::from_f64(2.0f64.ln());

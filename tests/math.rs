@@ -88,5 +88,82 @@ proptest! {
         prop_assert!(both_ways(BinaryCrossEntropy, &prediction, &target));
         prop_assert!(both_ways(CrossEntropy, &prediction, &target));
         prop_assert!(both_ways(SoftmaxCrossEntropy, &prediction, &target));
+        prop_assert!(both_ways(BinaryCrossEntropyWithLogits, &prediction, &target));
     }
+}
+
+// ---------------------------------------------------------------------------
+// Documented behaviour at the edges, where the derivative is a convention.
+
+#[test]
+fn relu_takes_its_derivative_at_zero_as_zero() {
+    let (output, kept) = Relu.forward_trace(&[0.0f64]);
+    assert_eq!(output, [0.0]);
+    assert_eq!(Relu.backward(&kept, &[1.0]), [0.0], "derivative at exactly 0");
+    // Either side of 0 for contrast: 0 below, 1 above.
+    let (_, kept) = Relu.forward_trace(&[-1e-300f64, 0.0, 1e-300]);
+    assert_eq!(Relu.backward(&kept, &[1.0, 1.0, 1.0]), [0.0, 0.0, 1.0]);
+    // The same in f32.
+    let (_, kept) = Relu.forward_trace(&[0.0f32]);
+    assert_eq!(Relu.backward(&kept, &[1.0f32]), [0.0]);
+}
+
+#[test]
+fn leaky_relu_uses_its_slope_at_zero() {
+    let leaky = LeakyRelu::new(0.25);
+    let (output, kept) = leaky.forward_trace(&[0.0f64]);
+    assert_eq!(output, [0.0]);
+    assert_eq!(leaky.backward(&kept, &[1.0]), [0.25], "derivative at exactly 0");
+    assert_eq!(leaky.backward(&kept, &[-2.0]), [-0.5]);
+    // Above 0 the derivative is 1; below, the slope.
+    let (_, kept) = leaky.forward_trace(&[-3.0f64, 0.0, 1e-300]);
+    assert_eq!(leaky.backward(&kept, &[4.0, 4.0, 4.0]), [1.0, 1.0, 4.0]);
+    // Bare `LeakyRelu` means slope 0.01, at 0 too.
+    let (_, kept) = LeakyRelu::DEFAULT.forward_trace(&[0.0f64]);
+    assert_eq!(LeakyRelu::DEFAULT.backward(&kept, &[1.0]), [0.01]);
+    assert_eq!(LeakyRelu::default(), LeakyRelu::new(0.01));
+}
+
+#[test]
+fn binary_cross_entropy_has_zero_gradient_where_it_clamps() {
+    // ε = 1e-7: 0, 1e-9 and 1 − 1e-9 are clamped, and so is 1.
+    for target in [0.0, 0.5, 1.0] {
+        let prediction = [0.0f64, 1e-9, 1.0 - 1e-9, 1.0];
+        let gradient = BinaryCrossEntropy.gradient(&prediction, &[target; 4]);
+        assert_eq!(gradient, [0.0; 4], "target {target}");
+    }
+    let gradient = BinaryCrossEntropy.gradient(&[0.0f32, 1e-9, 1.0], &[1.0, 1.0, 0.0]);
+    assert_eq!(gradient, [0.0f32; 3], "in f32");
+
+    // Just inside, the derivative ((1 − t) / (1 − p) − t / p) / N: with N = 2,
+    // −1 / (2·1e-3) = −500 at p = 1e-3, t = 1; and 1 / (2·1e-3) = 500 at
+    // p = 1 − 1e-3, t = 0.
+    let gradient = BinaryCrossEntropy.gradient(&[1e-3f64, 1.0 - 1e-3], &[1.0, 0.0]);
+    assert!(close(gradient[0], -500.0), "{gradient:?}");
+    assert!(close(gradient[1], 500.0), "{gradient:?}");
+    // Clamped and unclamped side by side: only the unclamped entry moves.
+    let gradient = BinaryCrossEntropy.gradient(&[1e-9f64, 1e-3], &[1.0, 1.0]);
+    assert_eq!(gradient[0], 0.0);
+    assert!(close(gradient[1], -500.0), "{gradient:?}");
+}
+
+#[test]
+fn cross_entropy_has_zero_gradient_for_a_zero_target() {
+    // −t / p where t ≠ 0; 0 where t = 0, even at p = 0 (no 0/0).
+    let gradient = CrossEntropy.gradient(&[0.25f64, 0.0, 0.5, 0.25], &[0.0, 0.0, 1.0, 0.5]);
+    assert_eq!(gradient, [0.0, 0.0, -2.0, -2.0]);
+    let gradient = CrossEntropy.gradient(&[0.5f32, 0.0], &[0.0, 0.0]);
+    assert_eq!(gradient, [0.0f32; 2], "in f32");
+}
+
+#[test]
+fn binary_cross_entropy_with_logits_matches_its_definition() {
+    // At z = 0: ln 2 whatever the target; gradient (1/2 − t) / N.
+    let value = BinaryCrossEntropyWithLogits.value(&[0.0f64, 0.0], &[1.0, 0.0]);
+    assert!(close(value, 2.0f64.ln()), "{value}");
+    assert_eq!(BinaryCrossEntropyWithLogits.gradient(&[0.0f64, 0.0], &[1.0, 0.0]), [-0.25, 0.25]);
+    // At z = 2, t = 1: ln(1 + e^−2); at z = −3, t = 0.25: 0.75 + ln(1 + e^−3).
+    let value = BinaryCrossEntropyWithLogits.value(&[2.0f64, -3.0], &[1.0, 0.25]);
+    let expected = ((1.0 + (-2.0f64).exp()).ln() + 0.75 + (1.0 + (-3.0f64).exp()).ln()) / 2.0;
+    assert!(close(value, expected), "{value} vs {expected}");
 }

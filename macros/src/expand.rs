@@ -34,7 +34,8 @@ impl Layer<'_> {
         }
     }
 
-    /// The name of the constant holding a `LeakyRelu`'s slope, if it has one.
+    /// The name of the associated constant holding a `LeakyRelu`'s slope,
+    /// if it has one.
     fn slope_const(&self) -> Option<Ident> {
         match &self.kind {
             Kind::Activation { slope: Some(_), .. } => {
@@ -54,7 +55,7 @@ impl Layer<'_> {
         let name = format_ident!("{}", activation.name());
         match (activation, self.slope_const()) {
             (Activation::LeakyRelu, Some(slope)) => {
-                quote!(::constnet::layer::LeakyRelu::new(#slope))
+                quote!(::constnet::layer::LeakyRelu::new(Self::#slope))
             }
             (Activation::LeakyRelu, None) => quote!(::constnet::layer::LeakyRelu::DEFAULT),
             _ => quote!(::constnet::layer::#name),
@@ -100,10 +101,12 @@ impl Layer<'_> {
 /// so that `LeakyRelu(1)` means what it says.
 fn as_f64(slope: &Expr) -> TokenStream {
     match slope {
-        Expr::Lit(ExprLit { lit: Lit::Int(int), .. }) => match int.base10_parse::<i64>() {
-            Ok(value) => Literal::f64_unsuffixed(value as f64).into_token_stream(),
-            Err(_) => slope.to_token_stream(),
-        },
+        Expr::Lit(ExprLit { lit: Lit::Int(int), .. }) if int.suffix().is_empty() => {
+            match int.base10_parse::<i64>() {
+                Ok(value) => Literal::f64_unsuffixed(value as f64).into_token_stream(),
+                Err(_) => slope.to_token_stream(),
+            }
+        }
         Expr::Unary(ExprUnary { op: UnOp::Neg(minus), expr, .. }) => {
             let magnitude = as_f64(expr);
             quote!(#minus #magnitude)
@@ -234,7 +237,6 @@ pub fn expand(checked: &Checked) -> TokenStream {
             use ::constnet::{Layer as _, Params as _};
 
             #(#assertions)*
-            #(#slopes)*
 
             impl<T: ::constnet::Scalar> #name<T> {
                 /// Number of input values.
@@ -245,6 +247,9 @@ pub fn expand(checked: &Checked) -> TokenStream {
                 #vis const PARAMS: usize = 0 #(+ <#types as ::constnet::Params<T>>::PARAMS)*;
                 /// Tensors of each layer with parameters, in order.
                 const LAYER_TENSORS: &'static [usize] = &[#(<#types as ::constnet::Params<T>>::TENSORS),*];
+                // `LeakyRelu` slopes: associated, so that the user's expressions
+                // see the user's names and none of the generated ones.
+                #(#slopes)*
 
                 /// Every parameter zero (also the starting point of a gradient).
                 #vis const fn zeros() -> Self {

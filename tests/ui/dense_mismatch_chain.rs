@@ -1,4 +1,6 @@
-// A mismatch mid-chain; the second error (`c` against `a`) is a cascade: a failed layer does not pass on its own output size.
+// A mismatch mid-chain is reported once, at `b`: the macro keeps the output size
+// of a dense layer whose input did not fit (5 for `b`), so `c` is checked against
+// it, fits, and gets no cascade error.
 use constnet::prelude::*;
 
 network! {

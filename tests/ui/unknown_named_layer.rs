@@ -1,4 +1,6 @@
-// A named layer of an unknown parameterized type; the error on `Relu` after it is a cascade.
+// A named layer of an unknown parameterized type is the only error: after a layer
+// it cannot read, the macro checks no sizes until the next readable layer, so
+// neither `Relu` nor `out` gets a cascade error.
 use constnet::prelude::*;
 
 network! {

@@ -1,4 +1,6 @@
-// A zero size in the first layer; the error on `Tanh` is a cascade: the failed layer does not count as first.
+// A zero size in the first layer is the only error: after a layer it cannot read,
+// the macro checks no sizes until the next readable layer, and `Tanh`, second as
+// written, is not reported as coming first.
 use constnet::prelude::*;
 
 network! {
