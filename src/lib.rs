@@ -79,7 +79,8 @@ struct ReadmeExamples;
 /// struct's type parameter `T`.
 ///
 /// For a network `Net` it generates:
-/// - `struct Net<T = scalar>`, one public field per named layer, with
+/// - `struct Net<T = scalar>`, one field per named layer (with the
+///   network's visibility), with
 ///   `Net::INPUT`, `Net::OUTPUT`, `Net::PARAMS`, the `const fn`
 ///   `Net::zeros()` and `Net::random(&mut rng)`;
 /// - `type NetGrads<T> = Net<T>`: gradients have the parameters' shape;

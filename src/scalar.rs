@@ -29,38 +29,26 @@ pub trait Scalar:
     const ZERO: Self;
     /// `1`, usable in `const` contexts.
     const ONE: Self;
-    /// Name of the type, as written in Rust source.
-    const NAME: &'static str;
 
     /// Converts from `f64`, rounding to nearest for `f32`.
     fn from_f64(value: f64) -> Self;
-    /// Converts to `f64` exactly.
-    fn to_f64(self) -> f64;
 }
 
 impl Scalar for f32 {
     const ZERO: Self = 0.0;
     const ONE: Self = 1.0;
-    const NAME: &'static str = "f32";
 
     fn from_f64(value: f64) -> Self {
         value as f32
-    }
-    fn to_f64(self) -> f64 {
-        f64::from(self)
     }
 }
 
 impl Scalar for f64 {
     const ZERO: Self = 0.0;
     const ONE: Self = 1.0;
-    const NAME: &'static str = "f64";
 
     fn from_f64(value: f64) -> Self {
         value
-    }
-    fn to_f64(self) -> f64 {
-        self
     }
 }
 

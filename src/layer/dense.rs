@@ -93,8 +93,8 @@ impl<T: Scalar, const IN: usize, const OUT: usize> Layer<T> for Dense<T, IN, OUT
     type Trace = [T; IN];
 
     fn forward(&self, input: &[T; IN]) -> [T; OUT] {
-        // Row by row: each step is an axpy over a contiguous row of OUT
-        // weights, which vectorizes without reassociating any sum.
+        // Row by row: each step adds x[i] times the contiguous row of OUT
+        // weights leaving input i, so no sum is reassociated.
         let mut output = self.bias;
         for (&x, row) in input.iter().zip(&self.weight) {
             for (y, &w) in output.iter_mut().zip(row) {
