@@ -250,18 +250,7 @@ impl GradCheck {
         input: &L::Input,
         cotangent: &L::Output,
     ) -> Result<Report, Error> {
-        self.refuse_kinks(layer, input)?;
-        self.function(
-            layer,
-            input,
-            |layer, input| dot(&layer.forward(input), cotangent),
-            |layer, input| {
-                let (_, trace) = layer.forward_trace(input);
-                let mut grads = L::zeros();
-                let grad_input = layer.backward(&trace, cotangent, &mut grads);
-                (grads, grad_input)
-            },
-        )
+        self.layer_through(layer, input, |output| dot(output, cotangent), |_| *cotangent)
     }
 
     /// Checks a layer (or network) followed by `loss` against `target`.
@@ -272,16 +261,33 @@ impl GradCheck {
         target: &L::Output,
         loss: &F,
     ) -> Result<Report, Error> {
-        self.refuse_kinks(layer, input)?;
+        self.layer_through(
+            layer,
+            input,
+            |output| loss.value(output, target),
+            |output| loss.gradient(output, target),
+        )
+    }
+
+    /// Checks `objective(layer(input))`, given the objective's gradient with
+    /// respect to the layer's output.
+    fn layer_through<L: Layer<f64>>(
+        &self,
+        layer: &mut L,
+        input: &L::Input,
+        objective: impl Fn(&L::Output) -> f64,
+        objective_gradient: impl Fn(&L::Output) -> L::Output,
+    ) -> Result<Report, Error> {
+        let (_, trace) = layer.forward_trace(input);
+        self.refuse(layer.kink_distance(&trace))?;
         self.function(
             layer,
             input,
-            |layer, input| loss.value(&layer.forward(input), target),
+            |layer, input| objective(&layer.forward(input)),
             |layer, input| {
                 let (output, trace) = layer.forward_trace(input);
                 let mut grads = L::zeros();
-                let grad_output = loss.gradient(&output, target);
-                let grad_input = layer.backward(&trace, &grad_output, &mut grads);
+                let grad_input = layer.backward(&trace, &objective_gradient(&output), &mut grads);
                 (grads, grad_input)
             },
         )
@@ -378,11 +384,6 @@ impl GradCheck {
             }
         }
         Ok((plus - minus) / (2.0 * self.eps))
-    }
-
-    fn refuse_kinks<L: Layer<f64>>(&self, layer: &L, input: &L::Input) -> Result<(), Error> {
-        let (_, trace) = layer.forward_trace(input);
-        self.refuse(layer.kink_distance(&trace))
     }
 
     fn refuse(&self, distance: f64) -> Result<(), Error> {

@@ -63,36 +63,58 @@ impl Init {
         fan_out: usize,
         rng: &mut R,
     ) {
+        let draw = self.draw(fan_in, fan_out);
         for weight in weights {
-            *weight = T::from_f64(self.sample(fan_in, fan_out, rng));
+            *weight = T::from_f64(draw.sample(rng));
         }
     }
 
     /// One weight of a layer with the given fans.
     pub fn sample<R: Rng + ?Sized>(self, fan_in: usize, fan_out: usize, rng: &mut R) -> f64 {
+        self.draw(fan_in, fan_out).sample(rng)
+    }
+
+    /// The distribution this initializer draws from, for the given fans.
+    fn draw(self, fan_in: usize, fan_out: usize) -> Draw {
         let (fan_in, fan_out) = (fan_in.max(1) as f64, fan_out.max(1) as f64);
+        let symmetric = |limit: f64| Draw::Uniform { low: -limit, high: limit };
+        let centered = |std: f64| Draw::Normal { mean: 0.0, std };
         match self {
-            Init::Zeros => 0.0,
-            Init::Constant(value) => value,
-            Init::Uniform { low, high } => uniform(rng, low, high),
-            Init::Normal { mean, std } => mean + std * standard_normal(rng),
-            Init::SmallNormal => 0.01 * standard_normal(rng),
-            Init::XavierUniform => {
-                let limit = Float::sqrt(6.0 / (fan_in + fan_out));
-                uniform(rng, -limit, limit)
-            }
-            Init::XavierNormal => Float::sqrt(2.0 / (fan_in + fan_out)) * standard_normal(rng),
-            Init::HeUniform => {
-                let limit = Float::sqrt(6.0 / fan_in);
-                uniform(rng, -limit, limit)
-            }
-            Init::HeNormal => Float::sqrt(2.0 / fan_in) * standard_normal(rng),
+            Init::Zeros => Draw::Constant(0.0),
+            Init::Constant(value) => Draw::Constant(value),
+            Init::Uniform { low, high } => Draw::Uniform { low, high },
+            Init::Normal { mean, std } => Draw::Normal { mean, std },
+            Init::SmallNormal => centered(0.01),
+            Init::XavierUniform => symmetric(Float::sqrt(6.0 / (fan_in + fan_out))),
+            Init::XavierNormal => centered(Float::sqrt(2.0 / (fan_in + fan_out))),
+            Init::HeUniform => symmetric(Float::sqrt(6.0 / fan_in)),
+            Init::HeNormal => centered(Float::sqrt(2.0 / fan_in)),
         }
     }
 }
 
-fn uniform<R: Rng + ?Sized>(rng: &mut R, low: f64, high: f64) -> f64 {
-    low + (high - low) * rng.random::<f64>()
+/// What every initializer comes down to, once its fans are known.
+enum Draw {
+    Constant(f64),
+    /// In `[low, high)`.
+    Uniform {
+        low: f64,
+        high: f64,
+    },
+    Normal {
+        mean: f64,
+        std: f64,
+    },
+}
+
+impl Draw {
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match *self {
+            Draw::Constant(value) => value,
+            Draw::Uniform { low, high } => low + (high - low) * rng.random::<f64>(),
+            Draw::Normal { mean, std } => mean + std * standard_normal(rng),
+        }
+    }
 }
 
 /// Box–Muller: two uniforms give one standard normal draw.
