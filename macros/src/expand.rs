@@ -66,8 +66,7 @@ impl Layer<'_> {
     fn trace_type(&self) -> TokenStream {
         match (&self.kind, self.param_type()) {
             (Kind::Activation { width, .. }, _) => quote!([T; #width]),
-            (_, Some(ty)) => quote!(::constnet::layer::Trace<#ty, T>),
-            (_, None) => unreachable!("every layer kind is covered"),
+            (_, layer_type) => quote!(::constnet::layer::Trace<#layer_type, T>),
         }
     }
 
@@ -127,10 +126,10 @@ pub fn expand(checked: &Checked) -> TokenStream {
     // they stay apart from the layers' names (a layer may be called `x`).
     let [x, g, input] = ["x", "g", "input"].map(|name| Ident::new(name, Span::mixed_site()));
 
-    let params: Vec<&Layer> = layers.iter().filter(|l| l.param_type().is_some()).collect();
+    let (params, types): (Vec<&Layer>, Vec<_>) =
+        layers.iter().filter_map(|l| Some((l, l.param_type()?))).unzip();
     let fields: Vec<_> = params.iter().map(|l| &l.field).collect();
     let field_names: Vec<_> = fields.iter().map(|f| f.unraw().to_string()).collect();
-    let types: Vec<_> = params.iter().filter_map(|l| l.param_type()).collect();
     let field_attrs: Vec<_> = params.iter().map(|l| l.attrs).collect();
     let field_docs: Vec<_> =
         params.iter().map(|l| l.default_doc().map(|doc| quote!(#[doc = #doc]))).collect();
@@ -159,15 +158,18 @@ pub fn expand(checked: &Checked) -> TokenStream {
     let receivers: Vec<_> = layers.iter().map(Layer::receiver).collect();
 
     // Each step reads what the step before produced; the first reads the argument.
-    let forward_steps = layers.iter().zip(&receivers).enumerate().map(|(i, (layer, receiver))| {
-        let value = layer.takes(if i == 0 { quote!(#input) } else { quote!(&#x) });
-        quote!(let #x = #receiver.forward(#value);)
-    });
-    let trace_steps = layers.iter().zip(&receivers).enumerate().map(|(i, (layer, receiver))| {
-        let (value, field) =
-            (layer.takes(if i == 0 { quote!(#input) } else { quote!(&#x) }), &layer.field);
-        quote!(let (#x, #field) = #receiver.forward_trace(#value);)
-    });
+    let step_inputs: Vec<_> = layers
+        .iter()
+        .enumerate()
+        .map(|(i, layer)| layer.takes(if i == 0 { quote!(#input) } else { quote!(&#x) }))
+        .collect();
+    let forward_steps = receivers
+        .iter()
+        .zip(&step_inputs)
+        .map(|(receiver, value)| quote!(let #x = #receiver.forward(#value);));
+    let trace_steps = receivers.iter().zip(&step_inputs).zip(&trace_fields).map(
+        |((receiver, value), field)| quote!(let (#x, #field) = #receiver.forward_trace(#value);),
+    );
     let backward_steps =
         layers.iter().zip(&receivers).rev().enumerate().map(|(i, (layer, receiver))| {
             let (value, field) =
