@@ -53,8 +53,11 @@ fn sizes_are_associated_consts() {
 
 #[test]
 fn the_scalar_written_is_the_default() {
-    fn same<T>(_: T, _: T) {}
-    same(Xor::zeros(), Xor::<f32>::zeros());
+    use core::any::TypeId;
+    // `Xor` written alone, in a type, is the scalar the declaration wrote.
+    assert_eq!(TypeId::of::<Xor>(), TypeId::of::<Xor<f32>>());
+    assert_ne!(TypeId::of::<Xor>(), TypeId::of::<Xor<f64>>());
+    assert_eq!(TypeId::of::<Classifier>(), TypeId::of::<Classifier<f64>>());
     let double: Xor<f64> = Xor::zeros();
     assert_eq!(double.forward(&[1.0, 2.0]), [0.5]);
     assert_eq!(STATIC_XOR.forward(&[1.0, 2.0]), [0.5]);
