@@ -1,0 +1,378 @@
+//! Weights in and out: safetensors, NumPy's `.npy` and `.npz`.
+//!
+//! Every network's parameters are a list of named tensors ([`Params`]):
+//! `hidden.weight`, `hidden.bias`, and `encoder.hidden.weight` for a layer of
+//! a nested network. Files hold the same tensors under the same names, so a
+//! file written by PyTorch (`nn.Sequential` with the same layer names,
+//! `torch.save`'s state dict through `safetensors.torch.save_file`), by
+//! NumPy (`np.savez`) or by constnet loads into a network of the same
+//! architecture, checked tensor by tensor.
+//!
+//! ```
+//! use constnet::io::{Layout, numpy, safetensors};
+//! use constnet::prelude::*;
+//!
+//! network! {
+//!     #[derive(Debug, PartialEq)]
+//!     struct Xor<f32> { hidden: Dense<2, 3>, Tanh, out: Dense<3, 1>, Sigmoid }
+//! }
+//!
+//! let xor: Xor = Xor::random(&mut rand::rngs::SmallRng::seed_from_u64(1));
+//!
+//! let bytes = safetensors::write(&xor, Layout::OutIn)?; // for PyTorch
+//! let back: Xor = safetensors::read(&bytes, Layout::OutIn)?;
+//! assert_eq!(back, xor);
+//!
+//! let bytes = numpy::write_npz(&xor, Layout::InOut)?; // np.load(...)["hidden.weight"]
+//! assert_eq!(numpy::read_npz::<f32, Xor>(&bytes, Layout::InOut)?, xor);
+//!
+//! // A mistake is an error that says what is wrong, never a panic.
+//! let error = safetensors::read::<f32, Xor>(&bytes, Layout::OutIn).unwrap_err();
+//! assert!(error.to_string().starts_with("malformed safetensors file"), "{error}");
+//! # Ok::<(), constnet::io::Error>(())
+//! ```
+//!
+//! # Layout of dense weights
+//! A [`Dense`](crate::layer::Dense) layer computes `x·W + b` with `W` of shape
+//! `[in, out]` ([`Layout::InOut`], also NumPy lessons', Keras' and Flax's);
+//! PyTorch's `nn.Linear` stores the transpose, `[out, in]`
+//! ([`Layout::OutIn`]). Every read and write names the layout of the file;
+//! it concerns the two-dimensional tensors, and the others (biases) are
+//! stored as they are. Reading checks each weight's shape against the layout
+//! asked for, so a square weight is never silently taken the wrong way round.
+//!
+//! # Element types
+//! Files hold `f32` or `f64` elements, each tensor its own; writing uses the
+//! network's scalar. Reading converts: `f32` into `f64` exactly, `f64` into
+//! `f32` rounding to nearest (ties to even). A finite `f64` beyond `f32`'s
+//! range is an [`Error::OutOfRange`] rather than an infinity; infinities and
+//! NaN stay what they are. Reading and writing in the network's own scalar
+//! round-trip bit for bit.
+
+mod error;
+pub mod numpy;
+pub mod safetensors;
+
+use std::borrow::ToOwned;
+use std::fmt;
+use std::string::{String, ToString};
+use std::vec::Vec;
+
+pub use error::Error;
+
+use crate::{Params, Scalar, TensorInfo};
+
+/// How a file stores the weight matrices of dense layers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Layout {
+    /// `[in, out]`: constnet's own (`x·W + b`), also that of NumPy lessons,
+    /// Keras and Flax.
+    InOut,
+    /// `[out, in]`: PyTorch's `nn.Linear` (`x·Wᵀ + b`).
+    OutIn,
+}
+
+/// The safetensors metadata entry that names the layout of a written file.
+pub const LAYOUT_KEY: &str = "weight_layout";
+
+impl Layout {
+    /// The value of the [`LAYOUT_KEY`] metadata entry: `in_out` or `out_in`.
+    pub const fn tag(self) -> &'static str {
+        match self {
+            Layout::InOut => "in_out",
+            Layout::OutIn => "out_in",
+        }
+    }
+
+    fn from_tag(tag: &str) -> Option<Self> {
+        [Layout::InOut, Layout::OutIn].into_iter().find(|layout| layout.tag() == tag)
+    }
+
+    fn other(self) -> Self {
+        match self {
+            Layout::InOut => Layout::OutIn,
+            Layout::OutIn => Layout::InOut,
+        }
+    }
+
+    /// Whether a tensor of this rank is stored with its axes reversed.
+    fn reverses(self, rank: usize) -> bool {
+        self == Layout::OutIn && rank == 2
+    }
+
+    /// The shape a tensor of the network has in a file of this layout.
+    fn file_shape(self, shape: &[usize]) -> Vec<usize> {
+        let mut shape = shape.to_vec();
+        if self.reverses(shape.len()) {
+            shape.reverse();
+        }
+        shape
+    }
+}
+
+impl fmt::Display for Layout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Layout::InOut => "[in, out]",
+            Layout::OutIn => "[out, in]",
+        })
+    }
+}
+
+/// The element types files may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dtype {
+    F32,
+    F64,
+}
+
+impl Dtype {
+    /// The network's scalar (`Scalar` is sealed: `f32` or `f64`).
+    fn of<T: Scalar>() -> Self {
+        if core::any::TypeId::of::<T>() == core::any::TypeId::of::<f32>() {
+            Dtype::F32
+        } else {
+            Dtype::F64
+        }
+    }
+
+    fn size(self) -> usize {
+        match self {
+            Dtype::F32 => 4,
+            Dtype::F64 => 8,
+        }
+    }
+}
+
+/// A tensor as a file stores it.
+struct Stored<'a> {
+    dtype: Dtype,
+    little_endian: bool,
+    /// Column-major (NumPy's `fortran_order`) rather than row-major.
+    fortran_order: bool,
+    shape: &'a [usize],
+    data: &'a [u8],
+}
+
+/// The network's tensors, with their names and shapes, in order.
+fn tensors<T: Scalar, N: Params<T>>() -> Result<Vec<(String, TensorInfo)>, Error> {
+    let tensors: Vec<_> =
+        (0..N::TENSORS).filter_map(N::tensor_info).map(|info| (info.to_string(), info)).collect();
+    for (i, (name, _)) in tensors.iter().enumerate() {
+        if tensors[..i].iter().any(|(earlier, _)| earlier == name) {
+            return Err(Error::DuplicateName { name: name.clone() });
+        }
+    }
+    Ok(tensors)
+}
+
+fn names(tensors: &[(String, TensorInfo)]) -> Vec<String> {
+    tensors.iter().map(|(name, _)| name.clone()).collect()
+}
+
+/// The row-major position, in an array of shape `shape`, of the element
+/// found at `position` when the array is stored with its axes reversed (as
+/// its transpose, or in column-major order).
+fn from_reversed(shape: &[usize], position: usize) -> usize {
+    // Over the reversed axes, the index along `shape[0]` varies fastest.
+    let (mut rest, mut flat) = (position, 0);
+    for (axis, &dim) in shape.iter().enumerate() {
+        let stride: usize = shape[axis + 1..].iter().product();
+        flat += rest % dim.max(1) * stride;
+        rest /= dim.max(1);
+    }
+    flat
+}
+
+/// The element of `info`'s tensor at row-major position `flat`, by name:
+/// `hidden.weight[1][2]`.
+fn element_name(info: &TensorInfo, flat: usize) -> String {
+    struct Element<'a>(&'a TensorInfo, usize);
+    impl fmt::Display for Element<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            self.0.fmt_element(self.1, f)
+        }
+    }
+    Element(info, flat).to_string()
+}
+
+/// Copies a stored tensor into `dest`, a tensor of the network, checking its
+/// shape against the layout asked for and converting its elements.
+fn import<T: Scalar>(
+    dest: &mut [T],
+    name: &str,
+    info: &TensorInfo,
+    layout: Layout,
+    stored: &Stored<'_>,
+) -> Result<(), Error> {
+    let expected = layout.file_shape(info.shape);
+    if stored.shape != expected.as_slice() {
+        return Err(Error::ShapeMismatch {
+            name: name.to_owned(),
+            expected,
+            found: stored.shape.to_vec(),
+            layout,
+        });
+    }
+    let size = stored.dtype.size();
+    if stored.data.len() != dest.len() * size {
+        return Err(Error::malformed(
+            "tensor data",
+            format_args!(
+                "`{name}` has {} bytes of data, its shape {:?} needs {}",
+                stored.data.len(),
+                stored.shape,
+                dest.len() * size
+            ),
+        ));
+    }
+    // The data is row-major over `expected`, unless exactly one of the
+    // layout and the storage order reverses the axes.
+    let reversed = layout.reverses(info.shape.len()) != stored.fortran_order;
+    for (position, value) in decode(stored).into_iter().enumerate() {
+        let flat = if reversed { from_reversed(info.shape, position) } else { position };
+        let converted = value.cast::<T>();
+        match (converted, dest.get_mut(flat)) {
+            (Some(converted), Some(slot)) if converted.is_finite() || !value.is_finite() => {
+                *slot = converted;
+            }
+            _ => {
+                return Err(Error::OutOfRange {
+                    element: element_name(info, flat),
+                    value: value.as_f64(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One element as a file stores it.
+#[derive(Clone, Copy)]
+enum Value {
+    F32(f32),
+    F64(f64),
+}
+
+impl Value {
+    fn cast<T: Scalar>(self) -> Option<T> {
+        match self {
+            Value::F32(v) => num_traits::cast(v),
+            Value::F64(v) => num_traits::cast(v),
+        }
+    }
+
+    fn is_finite(self) -> bool {
+        self.as_f64().is_finite()
+    }
+
+    fn as_f64(self) -> f64 {
+        match self {
+            Value::F32(v) => f64::from(v),
+            Value::F64(v) => v,
+        }
+    }
+}
+
+fn decode(stored: &Stored<'_>) -> Vec<Value> {
+    let little_endian = stored.little_endian;
+    match stored.dtype {
+        Dtype::F32 => (stored.data.as_chunks().0.iter())
+            .map(|&b| {
+                Value::F32(if little_endian {
+                    f32::from_le_bytes(b)
+                } else {
+                    f32::from_be_bytes(b)
+                })
+            })
+            .collect(),
+        Dtype::F64 => (stored.data.as_chunks().0.iter())
+            .map(|&b| {
+                Value::F64(if little_endian {
+                    f64::from_le_bytes(b)
+                } else {
+                    f64::from_be_bytes(b)
+                })
+            })
+            .collect(),
+    }
+}
+
+/// A tensor of the network as a file of the given layout stores it:
+/// row-major, in the network's scalar.
+struct Exported {
+    shape: Vec<usize>,
+    values: Values,
+}
+
+enum Values {
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+}
+
+impl Values {
+    fn dtype(&self) -> Dtype {
+        match self {
+            Values::F32(_) => Dtype::F32,
+            Values::F64(_) => Dtype::F64,
+        }
+    }
+
+    fn to_le_bytes(&self) -> Vec<u8> {
+        match self {
+            Values::F32(values) => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            Values::F64(values) => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        }
+    }
+}
+
+fn export<T: Scalar>(source: &[T], info: &TensorInfo, layout: Layout) -> Result<Exported, Error> {
+    let reversed = layout.reverses(info.shape.len());
+    // Position `k` of the file holds the network's element `at(k)`.
+    let at =
+        |position: usize| if reversed { from_reversed(info.shape, position) } else { position };
+    let out_of_range = |flat: usize| Error::OutOfRange {
+        element: element_name(info, flat),
+        value: source.get(flat).and_then(|v| v.to_f64()).unwrap_or(f64::NAN),
+    };
+    let element = |position: usize| source.get(at(position)).copied();
+    let values = match Dtype::of::<T>() {
+        Dtype::F32 => Values::F32(
+            (0..source.len())
+                .map(|k| element(k).and_then(|v| v.to_f32()).ok_or_else(|| out_of_range(at(k))))
+                .collect::<Result<_, _>>()?,
+        ),
+        Dtype::F64 => Values::F64(
+            (0..source.len())
+                .map(|k| element(k).and_then(|v| v.to_f64()).ok_or_else(|| out_of_range(at(k))))
+                .collect::<Result<_, _>>()?,
+        ),
+    };
+    Ok(Exported { shape: layout.file_shape(info.shape), values })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reversed_storage_of_a_matrix_is_its_transpose() {
+        // [[0, 1, 2], [3, 4, 5]] is stored transposed as [0, 3, 1, 4, 2, 5].
+        let transposed: Vec<usize> = (0..6).map(|k| from_reversed(&[2, 3], k)).collect();
+        assert_eq!(transposed, [0, 3, 1, 4, 2, 5]);
+        assert_eq!((0..4).map(|k| from_reversed(&[4], k)).collect::<Vec<_>>(), [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn reversed_storage_reverses_every_axis() {
+        // Element [i][j][l] of a [2, 3, 4] array is element [l][j][i] of
+        // the reversed [4, 3, 2] one.
+        for (i, j, l) in
+            (0..2).flat_map(|i| (0..3).flat_map(move |j| (0..4).map(move |l| (i, j, l))))
+        {
+            let row_major = (i * 3 + j) * 4 + l;
+            let reversed = (l * 3 + j) * 2 + i;
+            assert_eq!(from_reversed(&[2, 3, 4], reversed), row_major);
+        }
+    }
+}
