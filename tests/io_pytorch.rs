@@ -1,0 +1,215 @@
+//! constnet against PyTorch: outputs, batch losses and every gradient of
+//! eight networks, in `f64` and `f32`, from fixtures that
+//! `scripts/pytorch_fixtures.py` wrote with PyTorch (see there for their
+//! layout). Each network below mirrors the PyTorch model of the same name.
+//!
+//! The batch loss is the mean of the per-sample losses (PyTorch's `mean`
+//! reduction: for MSE and binary cross-entropy, a mean over every element,
+//! which is the mean over the batch of the per-sample means since all
+//! samples have the same size), so its gradient is the mean of the
+//! per-sample gradients.
+//!
+//! In `f64`, every element agrees with PyTorch's to `1e-10` relative to
+//! itself. In `f32`, to `1e-5` relative to the largest magnitude in its
+//! tensor: where a gradient element is a cancellation that leaves little,
+//! the two frameworks' single-precision roundings differ by more than that
+//! relative to the element itself (1.2e-4 at worst here).
+
+use std::path::{Path, PathBuf};
+
+use ::safetensors::tensor::{Dtype, SafeTensors};
+use constnet::io::{Layout, safetensors};
+use constnet::prelude::*;
+
+network! {
+    pub struct MseTanh<f64> { hidden: Dense<3, 5>, Tanh, out: Dense<5, 2> }
+}
+
+network! {
+    pub struct BceReluSigmoid<f64> { hidden: Dense<4, 6>, Relu, out: Dense<6, 1>, Sigmoid }
+}
+
+network! {
+    pub struct BceLogitsLeakyRelu<f64> { hidden: Dense<4, 5>, LeakyRelu(0.1), out: Dense<5, 3> }
+}
+
+network! {
+    pub struct CrossEntropySigmoidSoftmax<f64> {
+        hidden: Dense<3, 6>, Sigmoid, out: Dense<6, 4>, Softmax,
+    }
+}
+
+network! {
+    pub struct SoftmaxCrossEntropyReluTanh<f64> {
+        hidden: Dense<5, 4>, Relu, square: Dense<4, 4>, Tanh, logits: Dense<4, 3>,
+    }
+}
+
+network! {
+    pub struct MseIdentityLeakyReluSoftmax<f64> {
+        first: Dense<2, 3>, Identity, second: Dense<3, 3>, LeakyRelu, third: Dense<3, 3>, Softmax,
+    }
+}
+
+network! {
+    pub struct Encoder<f64> { hidden: Dense<3, 4>, Tanh, code: Dense<4, 2> }
+}
+
+network! {
+    pub struct NestedBce<f64> { encoder: Encoder, Relu, head: Dense<2, 2>, Sigmoid }
+}
+
+network! {
+    pub struct DeepEveryActivation<f64> {
+        a: Dense<4, 5>, Identity,
+        b: Dense<5, 5>, Sigmoid,
+        c: Dense<5, 4>, Tanh,
+        d: Dense<4, 4>, Relu,
+        e: Dense<4, 4>, LeakyRelu(0.2),
+        f: Dense<4, 3>, Softmax,
+    }
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pytorch").join(name)
+}
+
+/// The tensors of `batch.safetensors`, as `f64`.
+struct Batch {
+    input: Vec<f64>,
+    target: Vec<f64>,
+    output: Vec<f64>,
+    loss: f64,
+    input_grad: Vec<f64>,
+}
+
+fn read_batch(dir: &Path) -> Batch {
+    let bytes = std::fs::read(dir.join("batch.safetensors")).unwrap();
+    let file = SafeTensors::deserialize(&bytes).unwrap();
+    let tensor = |name: &str| -> Vec<f64> {
+        let view = file.tensor(name).unwrap();
+        match view.dtype() {
+            Dtype::F64 => {
+                view.data().chunks(8).map(|b| f64::from_le_bytes(b.try_into().unwrap())).collect()
+            }
+            Dtype::F32 => view
+                .data()
+                .chunks(4)
+                .map(|b| f64::from(f32::from_le_bytes(b.try_into().unwrap())))
+                .collect(),
+            other => panic!("{name}: {other:?}"),
+        }
+    };
+    Batch {
+        input: tensor("input"),
+        target: tensor("target"),
+        output: tensor("output"),
+        loss: tensor("loss")[0],
+        input_grad: tensor("input_grad"),
+    }
+}
+
+/// The largest difference relative to the expected element, or to the
+/// largest expected magnitude in the tensor when `per_tensor`.
+fn relative_error(found: &[f64], expected: &[f64], per_tensor: bool) -> f64 {
+    assert_eq!(found.len(), expected.len());
+    let largest = expected.iter().fold(0.0f64, |m, e| m.max(e.abs()));
+    let errors = found.iter().zip(expected).map(|(f, e)| {
+        let scale = if per_tensor { largest } else { e.abs() };
+        if f == e { 0.0 } else { (f - e).abs() / scale }
+    });
+    errors.fold(0.0, f64::max)
+}
+
+fn as_f64<T: Scalar>(values: &[T]) -> Vec<f64> {
+    values.iter().map(|v| v.to_f64().unwrap()).collect()
+}
+
+/// Compares one network with its PyTorch fixture; returns the worst
+/// relative error of any output, loss or gradient.
+fn compare<T: Scalar, N: Network<T, Grads = N>, L: Loss<T>>(name: &str, loss: L) -> f64 {
+    let dir = fixture(name);
+    let net: N = safetensors::load(dir.join("params.safetensors"), Layout::OutIn).unwrap();
+    let expected_grads: N =
+        safetensors::load(dir.join("grads.safetensors"), Layout::OutIn).unwrap();
+    let batch = read_batch(&dir);
+    let samples = batch.input.len() / N::INPUT;
+    assert_eq!(samples, 5, "{name}");
+
+    let mut grads = N::zeros();
+    let (mut outputs, mut input_grads, mut total) = (Vec::new(), Vec::new(), 0.0);
+    for (b, x) in batch.input.chunks(N::INPUT).enumerate() {
+        let mut input = N::Input::zeros();
+        let mut target = N::Output::zeros();
+        for (slot, &v) in input.as_mut_slice().iter_mut().zip(x) {
+            *slot = T::from_f64(v);
+        }
+        let t = &batch.target[b * N::OUTPUT..(b + 1) * N::OUTPUT];
+        for (slot, &v) in target.as_mut_slice().iter_mut().zip(t) {
+            *slot = T::from_f64(v);
+        }
+        let (output, trace) = net.forward_trace(&input);
+        let (value, grad_output) = loss.value_and_gradient(&output, &target);
+        let grad_input = net.backward(&trace, &grad_output, &mut grads);
+        outputs.extend(as_f64(output.as_slice()));
+        input_grads.extend(as_f64(grad_input.as_slice()).iter().map(|g| g / samples as f64));
+        total += value.to_f64().unwrap();
+    }
+
+    let (tolerance, per_tensor) = if size_of::<T>() == 8 { (1e-10, false) } else { (1e-5, true) };
+    let error = |found: &[f64], expected: &[f64]| relative_error(found, expected, per_tensor);
+    let mut errors = vec![
+        ("output".to_string(), error(&outputs, &batch.output)),
+        ("loss".to_string(), error(&[total / samples as f64], &[batch.loss])),
+        ("input_grad".to_string(), error(&input_grads, &batch.input_grad)),
+    ];
+    for i in 0..N::TENSORS {
+        let found: Vec<f64> =
+            as_f64(grads.tensor(i).unwrap()).iter().map(|g| g / samples as f64).collect();
+        let expected = as_f64(expected_grads.tensor(i).unwrap());
+        let tensor = N::tensor_info(i).unwrap();
+        errors.push((format!("grad {tensor}"), error(&found, &expected)));
+    }
+    let (what, worst) = errors
+        .iter()
+        .fold(("", 0.0), |(w, m), (what, e)| if *e > m { (what.as_str(), *e) } else { (w, m) });
+    println!("{name}: worst relative error {worst:.1e} ({what})");
+    for (what, error) in &errors {
+        assert!(*error <= tolerance, "{name}: {what} differs from PyTorch by {error:.2e}");
+    }
+    worst
+}
+
+macro_rules! against_pytorch {
+    ($($test:ident: $net:ident, $loss:expr, $fixture:literal;)*) => {$(
+        #[test]
+        fn $test() {
+            compare::<f64, $net<f64>, _>(concat!($fixture, "_f64"), $loss);
+            compare::<f32, $net<f32>, _>(concat!($fixture, "_f32"), $loss);
+        }
+    )*};
+}
+
+against_pytorch! {
+    mse_after_tanh: MseTanh, Mse, "mse_tanh";
+    binary_cross_entropy_after_relu_and_sigmoid: BceReluSigmoid, BinaryCrossEntropy, "bce_relu_sigmoid";
+    binary_cross_entropy_with_logits_after_leaky_relu:
+        BceLogitsLeakyRelu, BinaryCrossEntropyWithLogits, "bce_logits_leaky_relu";
+    cross_entropy_after_sigmoid_and_softmax:
+        CrossEntropySigmoidSoftmax, CrossEntropy, "cross_entropy_sigmoid_softmax";
+    softmax_cross_entropy_after_relu_and_tanh:
+        SoftmaxCrossEntropyReluTanh, SoftmaxCrossEntropy, "softmax_cross_entropy_relu_tanh";
+    mse_after_identity_leaky_relu_and_softmax:
+        MseIdentityLeakyReluSoftmax, Mse, "mse_identity_leaky_relu_softmax";
+    binary_cross_entropy_of_a_nested_network: NestedBce, BinaryCrossEntropy, "nested_bce";
+    cross_entropy_after_every_activation: DeepEveryActivation, CrossEntropy, "deep_every_activation";
+}
+
+/// The comparison can fail: with the wrong loss, the gradients differ.
+#[test]
+fn the_comparison_fails_for_the_wrong_loss() {
+    let wrong = std::panic::catch_unwind(|| {
+        compare::<f64, MseTanh<f64>, _>("mse_tanh_f64", BinaryCrossEntropyWithLogits)
+    });
+    assert!(wrong.is_err());
+}
