@@ -124,7 +124,7 @@ pub mod prelude {
     pub use crate::loss::{
         BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy, Mse, SoftmaxCrossEntropy,
     };
-    pub use crate::optim::Sgd;
+    pub use crate::optim::{Adam, Momentum, Optimizer, Sgd};
     pub use crate::{Init, Layer, Loss, Network, Params, Scalar, Vector, network};
     pub use rand::{Rng, RngExt, SeedableRng};
 }

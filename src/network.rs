@@ -1,6 +1,6 @@
 //! What every network offers, generated or not.
 
-use crate::optim::Sgd;
+use crate::optim::{Optimizer, Sgd};
 use crate::{Layer, Loss, Params, Scalar, Vector};
 
 /// Training conveniences for every [`Layer`], in particular every network
