@@ -7,7 +7,7 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ExprUnary, Lit, UnOp};
 
-use crate::check::{Activation, Checked, Kind, Layer, Width};
+use crate::check::{Activation, Checked, Init, Kind, Layer, Width};
 
 impl ToTokens for Width<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
@@ -147,8 +147,12 @@ pub fn expand(checked: &Checked) -> TokenStream {
         .iter()
         .map(|layer| match &layer.kind {
             Kind::Dense { init, .. } => {
-                let init = format_ident!("{}", init.name());
-                quote!(::constnet::layer::Dense::random(rng, ::constnet::Init::#init))
+                let init = match init {
+                    Init::XavierUniform => quote!(::constnet::Init::XavierUniform),
+                    Init::HeUniform => quote!(::constnet::Init::HeUniform),
+                    Init::Written(init) => quote_spanned!(init.span()=> #init),
+                };
+                quote!(::constnet::layer::Dense::random(rng, #init))
             }
             Kind::Nested { path } => quote!(<#path<T>>::random(rng)),
             Kind::Activation { .. } => unreachable!("activations have no parameters"),
@@ -211,8 +215,9 @@ pub fn expand(checked: &Checked) -> TokenStream {
     let batch_trace_doc = format!(
         " What a training forward pass of [`{name}`] over a batch of `B` samples keeps, layer by layer."
     );
-    let random_doc = " Weights drawn from `rng` (Xavier/Glorot uniform before `Tanh`, `Sigmoid`, `Softmax` \
-        or no activation; He uniform before `Relu` and `LeakyRelu`), biases zero.";
+    let random_doc = " Weights drawn from `rng` by each layer's initializer (unless written, Xavier/Glorot \
+        uniform before `Tanh`, `Sigmoid`, `Softmax` or no activation, He uniform before `Relu` and \
+        `LeakyRelu`), biases zero.";
     let scalar_param = quote!(T: ::constnet::Scalar = #scalar);
 
     quote! {
