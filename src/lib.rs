@@ -37,11 +37,13 @@
 //! ```
 //!
 //! # Features
-//! The crate is always `#![no_std]` and never allocates.
+//! The crate is `#![no_std]`: networks, losses, optimizers, data sets and
+//! metrics never allocate.
 //! - `std` (default): float functions (`exp`, `tanh`, ...) come from the
-//!   standard library. Without it they come from `libm`, so the same code
-//!   runs on a microcontroller. It also brings [`io`]: weights in and out
-//!   as safetensors and NumPy files.
+//!   standard library, and the [`train`] loop is available (it keeps a
+//!   shuffled order and a history in `Vec`s), and so is [`io`]: weights in
+//!   and out as safetensors and NumPy files. Without it the float
+//!   functions come from `libm`, so the same code runs on a microcontroller.
 #![no_std]
 #![warn(missing_docs)]
 
@@ -50,16 +52,20 @@ extern crate self as constnet;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod data;
 pub mod gradcheck;
 mod init;
 #[cfg(feature = "std")]
 pub mod io;
 pub mod layer;
 pub mod loss;
+pub mod metrics;
 mod network;
 pub mod optim;
 pub mod params;
 mod scalar;
+#[cfg(feature = "std")]
+pub mod train;
 mod vector;
 
 /// The README's examples, compiled and run as doc tests.
@@ -125,11 +131,15 @@ pub use vector::Vector;
 
 /// Everything a program that declares and trains networks needs.
 pub mod prelude {
+    pub use crate::data::Dataset;
     pub use crate::layer::{Activation, Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
     pub use crate::loss::{
         BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy, Mse, SoftmaxCrossEntropy,
     };
-    pub use crate::optim::Sgd;
+    pub use crate::metrics::{BinaryAccuracy, CategoricalAccuracy, MeanLoss, Metric};
+    pub use crate::optim::{Adam, Momentum, Optimizer, Sgd};
+    #[cfg(feature = "std")]
+    pub use crate::train::Training;
     pub use crate::{Init, Layer, Loss, Network, Params, Scalar, Vector, network};
     pub use rand::{Rng, RngExt, SeedableRng};
 }

@@ -7,7 +7,9 @@
 //! reduction: for MSE and binary cross-entropy, a mean over every element,
 //! which is the mean over the batch of the per-sample means since all
 //! samples have the same size), so its gradient is the mean of the
-//! per-sample gradients.
+//! per-sample gradients. Both are checked: through the batch path
+//! (`forward_batch`, `loss_and_grad_batch`, `backward_batch`) and sample by
+//! sample (`loss_and_grad`).
 //!
 //! In `f64`, every element agrees with PyTorch's to `1e-10` relative to
 //! itself. In `f32`, to `1e-5` relative to the largest magnitude in its
@@ -125,50 +127,69 @@ fn as_f64<T: Scalar>(values: &[T]) -> Vec<f64> {
     values.iter().map(|v| v.to_f64().unwrap()).collect()
 }
 
-/// Compares one network with its PyTorch fixture; returns the worst
-/// relative error of any output, loss or gradient.
+/// The samples of every fixture's batch.
+const BATCH: usize = 5;
+
+fn vector<T: Scalar, V: Vector<T>>(values: &[f64]) -> V {
+    let mut vector = V::zeros();
+    for (slot, &v) in vector.as_mut_slice().iter_mut().zip(values) {
+        *slot = T::from_f64(v);
+    }
+    vector
+}
+
+/// Compares one network with its PyTorch fixture, through the batch path
+/// and sample by sample; returns the worst relative error of any output,
+/// loss or gradient.
 fn compare<T: Scalar, N: Network<T, Grads = N>, L: Loss<T>>(name: &str, loss: L) -> f64 {
     let dir = fixture(name);
     let net: N = safetensors::load(dir.join("params.safetensors"), Layout::OutIn).unwrap();
-    let expected_grads: N =
-        safetensors::load(dir.join("grads.safetensors"), Layout::OutIn).unwrap();
+    let expected: N = safetensors::load(dir.join("grads.safetensors"), Layout::OutIn).unwrap();
     let batch = read_batch(&dir);
-    let samples = batch.input.len() / N::INPUT;
-    assert_eq!(samples, 5, "{name}");
+    assert_eq!(batch.input.len(), BATCH * N::INPUT, "{name}");
+    let inputs: [N::Input; BATCH] = core::array::from_fn(|b| vector(&batch.input[b * N::INPUT..]));
+    let targets: [N::Output; BATCH] =
+        core::array::from_fn(|b| vector(&batch.target[b * N::OUTPUT..]));
+    let flat = |vectors: &[N::Input]| -> Vec<f64> {
+        vectors.iter().flat_map(|v| as_f64(v.as_slice())).collect()
+    };
 
+    // The batch path: the mean loss and its gradient, as PyTorch computes them.
+    let outputs = net.forward_batch(&inputs);
     let mut grads = N::zeros();
-    let (mut outputs, mut input_grads, mut total) = (Vec::new(), Vec::new(), 0.0);
-    for (b, x) in batch.input.chunks(N::INPUT).enumerate() {
-        let mut input = N::Input::zeros();
-        let mut target = N::Output::zeros();
-        for (slot, &v) in input.as_mut_slice().iter_mut().zip(x) {
-            *slot = T::from_f64(v);
-        }
-        let t = &batch.target[b * N::OUTPUT..(b + 1) * N::OUTPUT];
-        for (slot, &v) in target.as_mut_slice().iter_mut().zip(t) {
-            *slot = T::from_f64(v);
-        }
-        let (output, trace) = net.forward_trace(&input);
-        let (value, grad_output) = loss.value_and_gradient(&output, &target);
-        let grad_input = net.backward(&trace, &grad_output, &mut grads);
-        outputs.extend(as_f64(output.as_slice()));
-        input_grads.extend(as_f64(grad_input.as_slice()).iter().map(|g| g / samples as f64));
-        total += value.to_f64().unwrap();
-    }
+    let mean_loss = net.loss_and_grad_batch(&inputs, &targets, &loss, &mut grads);
+    let (traced, trace) = net.forward_trace_batch(&inputs);
+    let weight = T::ONE / T::from_f64(BATCH as f64);
+    let grad_outputs: [N::Output; BATCH] = core::array::from_fn(|b| {
+        let mut gradient = loss.gradient(&traced[b], &targets[b]);
+        gradient.as_mut_slice().iter_mut().for_each(|g| *g *= weight);
+        gradient
+    });
+    let input_grads = net.backward_batch(&trace, &grad_outputs, &mut N::zeros());
+
+    // Sample by sample: the mean of the per-sample losses and gradients.
+    let mut sample_grads = N::zeros();
+    let total: f64 = (inputs.iter().zip(&targets))
+        .map(|(x, t)| net.loss_and_grad(x, t, &loss, &mut sample_grads).to_f64().unwrap())
+        .sum();
 
     let (tolerance, per_tensor) = if size_of::<T>() == 8 { (1e-10, false) } else { (1e-5, true) };
     let error = |found: &[f64], expected: &[f64]| relative_error(found, expected, per_tensor);
+    let output_values: Vec<f64> = outputs.iter().flat_map(|o| as_f64(o.as_slice())).collect();
     let mut errors = vec![
-        ("output".to_string(), error(&outputs, &batch.output)),
-        ("loss".to_string(), error(&[total / samples as f64], &[batch.loss])),
-        ("input_grad".to_string(), error(&input_grads, &batch.input_grad)),
+        ("output".to_string(), error(&output_values, &batch.output)),
+        ("batch loss".to_string(), error(&[mean_loss.to_f64().unwrap()], &[batch.loss])),
+        ("sample loss".to_string(), error(&[total / BATCH as f64], &[batch.loss])),
+        ("input_grad".to_string(), error(&flat(&input_grads), &batch.input_grad)),
     ];
     for i in 0..N::TENSORS {
-        let found: Vec<f64> =
-            as_f64(grads.tensor(i).unwrap()).iter().map(|g| g / samples as f64).collect();
-        let expected = as_f64(expected_grads.tensor(i).unwrap());
         let tensor = N::tensor_info(i).unwrap();
-        errors.push((format!("grad {tensor}"), error(&found, &expected)));
+        let pytorch = as_f64(expected.tensor(i).unwrap());
+        let batched = as_f64(grads.tensor(i).unwrap());
+        let sampled: Vec<f64> =
+            as_f64(sample_grads.tensor(i).unwrap()).iter().map(|g| g / BATCH as f64).collect();
+        errors.push((format!("batch grad {tensor}"), error(&batched, &pytorch)));
+        errors.push((format!("sample grad {tensor}"), error(&sampled, &pytorch)));
     }
     let (what, worst) = errors
         .iter()
