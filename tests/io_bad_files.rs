@@ -119,7 +119,7 @@ fn a_wrong_shape_names_the_tensor_and_both_shapes() {
     let bytes = small_file_with("hidden.bias", Dtype::F32, &[1, 3], &[0; 12]);
     assert_eq!(
         message(read_safetensors(&bytes)),
-        "tensor `hidden.bias`: expected shape [3] ([out, in]), found [1, 3]"
+        "tensor `hidden.bias`: expected shape [3], found [1, 3]"
     );
 }
 
@@ -308,7 +308,10 @@ fn a_valid_hand_made_npy_reads() {
 fn bad_npy_arrays_are_errors() {
     let what = "malformed `.npy` array for `hidden.bias`";
     let cases: [(Vec<u8>, String); 12] = [
-        (b"PK\x03\x04".to_vec(), format!("{what}: it does not start with the `.npy` magic string `\\x93NUMPY`")),
+        (
+            b"PK\x03\x04".to_vec(),
+            format!("{what}: it does not start with the `.npy` magic string `\\x93NUMPY`"),
+        ),
         (b"\x93NUMPY\x01".to_vec(), format!("{what}: it ends within its version number")),
         (b"\x93NUMPY\x02\x00\x10".to_vec(), format!("{what}: it ends within its header length")),
         (npy_version(9, "{}", &[]), format!("{what}: format version 9 is not one of 1, 2, 3")),
@@ -318,19 +321,29 @@ fn bad_npy_arrays_are_errors() {
         ),
         (
             [b"\x93NUMPY\x01\x00".as_slice(), &5000u16.to_le_bytes(), b"{}"].concat(),
-            format!("{what}: its header length is 5000 bytes, but only 2 bytes follow (truncated file?)"),
+            format!(
+                "{what}: its header length is 5000 bytes, but only 2 bytes follow (truncated file?)"
+            ),
         ),
         (
             npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", &BIAS[..8]),
-            "malformed tensor data: `hidden.bias` has 8 bytes of data, its shape [3] needs 12".into(),
+            "malformed tensor data: `hidden.bias` has 8 bytes of data, its shape [3] needs 12"
+                .into(),
         ),
         (
-            npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", &[BIAS, BIAS].concat()),
-            "malformed tensor data: `hidden.bias` has 24 bytes of data, its shape [3] needs 12".into(),
+            npy(
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }",
+                &[BIAS, BIAS].concat(),
+            ),
+            "malformed tensor data: `hidden.bias` has 24 bytes of data, its shape [3] needs 12"
+                .into(),
         ),
         (
-            npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776, 1099511627776), }", &BIAS),
-            "tensor `hidden.bias`: expected shape [3] ([in, out]), found [1099511627776, 1099511627776]".into(),
+            npy(
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776, 1099511627776), }",
+                &BIAS,
+            ),
+            "tensor `hidden.bias`: expected shape [3], found [1099511627776, 1099511627776]".into(),
         ),
         (
             npy("{'descr': '<f4', 'fortran_order': False, 'shape': (-3,), }", &BIAS),
@@ -356,8 +369,13 @@ fn bad_npy_arrays_are_errors() {
         "{'descr': '<f4', 'fortran_order': 'no', 'shape': (3,), }",
         "['descr', '<f4']",
         "{'descr': '<f4', 'fortran_order': False, 'shape': ((((",
+        // Unclosed brackets, which would take the header's parser ages.
+        &format!("{{'descr': '<f4', 'fortran_order': False, 'shape': (3, {}b }}", "[".repeat(18)),
     ] {
-        assert_eq!(message(read_bias(&npy(header, &BIAS))), format!("{not_a_dict}{header}"));
+        let started = std::time::Instant::now();
+        let found = message(read_bias(&npy(header, &BIAS)));
+        assert!(started.elapsed().as_secs() < 5, "{header}");
+        assert_eq!(found, format!("{not_a_dict}{header:.80}"));
     }
 }
 

@@ -135,18 +135,16 @@ impl fmt::Display for Error {
                 )
             }
             Error::ShapeMismatch { name, expected, found, layout } => {
-                write!(
-                    f,
-                    "tensor `{name}`: expected shape {expected:?} ({layout}), found {found:?}"
-                )?;
+                write!(f, "tensor `{name}`: expected shape {expected:?}")?;
+                // The layout concerns weights (two-dimensional) only.
+                if expected.len() == 2 {
+                    write!(f, " ({layout})")?;
+                }
+                write!(f, ", found {found:?}")?;
                 let transposed: Vec<usize> = expected.iter().rev().copied().collect();
                 if expected.len() == 2 && *found == transposed {
-                    write!(
-                        f,
-                        "; the file stores weights {}: read it with `{:?}`",
-                        layout.other(),
-                        layout.other()
-                    )?;
+                    let other = layout.other();
+                    write!(f, "; the file stores weights {other}: read it with `{other:?}`")?;
                 }
                 Ok(())
             }

@@ -326,29 +326,18 @@ impl Values {
     }
 }
 
-fn export<T: Scalar>(source: &[T], info: &TensorInfo, layout: Layout) -> Result<Exported, Error> {
+fn export<T: Scalar>(source: &[T], info: &TensorInfo, layout: Layout) -> Exported {
     let reversed = layout.reverses(info.shape.len());
     // Position `k` of the file holds the network's element `at(k)`.
-    let at =
-        |position: usize| if reversed { from_reversed(info.shape, position) } else { position };
-    let out_of_range = |flat: usize| Error::OutOfRange {
-        element: element_name(info, flat),
-        value: source.get(flat).and_then(|v| v.to_f64()).unwrap_or(f64::NAN),
-    };
-    let element = |position: usize| source.get(at(position)).copied();
+    let at = |k| if reversed { from_reversed(info.shape, k) } else { k };
+    let in_order = (0..source.len()).filter_map(|k| source.get(at(k)).copied());
+    // The file's type is `T` itself, so these casts are the identity and
+    // never fail.
     let values = match Dtype::of::<T>() {
-        Dtype::F32 => Values::F32(
-            (0..source.len())
-                .map(|k| element(k).and_then(|v| v.to_f32()).ok_or_else(|| out_of_range(at(k))))
-                .collect::<Result<_, _>>()?,
-        ),
-        Dtype::F64 => Values::F64(
-            (0..source.len())
-                .map(|k| element(k).and_then(|v| v.to_f64()).ok_or_else(|| out_of_range(at(k))))
-                .collect::<Result<_, _>>()?,
-        ),
+        Dtype::F32 => Values::F32(in_order.map(|v| v.to_f32().unwrap_or(f32::NAN)).collect()),
+        Dtype::F64 => Values::F64(in_order.map(|v| v.to_f64().unwrap_or(f64::NAN)).collect()),
     };
-    Ok(Exported { shape: layout.file_shape(info.shape), values })
+    Exported { shape: layout.file_shape(info.shape), values }
 }
 
 #[cfg(test)]

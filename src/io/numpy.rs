@@ -33,7 +33,9 @@
 //! writes the arrays: given a header claiming a huge length or shape, `npyz`
 //! (0.9) allocates that length, and its shape arithmetic overflows, which is
 //! a panic in debug builds. The header is a Python literal, parsed by
-//! `py_literal`, and is at most [`MAX_HEADER_LEN`] bytes long.
+//! `py_literal`, and is at most [`MAX_HEADER_LEN`] bytes long, with at most
+//! four opening brackets: beyond that, unclosed brackets cost the parser
+//! exponential time.
 
 use std::borrow::ToOwned;
 use std::format;
@@ -53,6 +55,10 @@ use crate::{Params, Scalar, TensorInfo};
 pub const MAX_HEADER_LEN: usize = 10_000;
 
 const MAGIC: &[u8] = b"\x93NUMPY";
+
+/// The most opening brackets a header may hold: a dictionary, a shape and
+/// room for a structured dtype (which is refused, but by name).
+const MAX_BRACKETS: usize = 4;
 
 /// Reads the `.npy` array `bytes` into the network's tensor named `tensor`
 /// (e.g. `"hidden.weight"`), a weight stored in `layout`.
@@ -88,7 +94,7 @@ pub fn write_npy<T: Scalar, N: Params<T>>(
             expected: names(&expected),
         });
     };
-    let exported = export(net.tensor(index).unwrap_or_default(), &expected[index].1, layout)?;
+    let exported = export(net.tensor(index).unwrap_or_default(), &expected[index].1, layout);
     npy_bytes(&exported, tensor)
 }
 
@@ -142,7 +148,7 @@ pub fn write_npz<T: Scalar, N: Params<T>>(net: &N, layout: Layout) -> Result<Vec
     let mut archive = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let failed = |error: &dyn std::fmt::Display| Error::malformed(".npz archive", error);
     for (index, (name, info)) in tensors::<T, N>()?.into_iter().enumerate() {
-        let exported = export(net.tensor(index).unwrap_or_default(), &info, layout)?;
+        let exported = export(net.tensor(index).unwrap_or_default(), &info, layout);
         let array = npy_bytes(&exported, &name)?;
         archive.start_file(format!("{name}.npy"), options).map_err(|e| failed(&e))?;
         archive.write_all(&array).map_err(|e| failed(&e))?;
@@ -293,6 +299,11 @@ fn parse<'a>(bytes: &'a [u8], what: &str) -> Result<Npy<'a>, Error> {
             "its header is not a dictionary of `descr`, `fortran_order` and `shape`: {header:.80}"
         ))
     };
+    // `py_literal`'s parser backtracks exponentially over unclosed brackets
+    // (20 take seconds, 22 most of a minute); a float array's header has two.
+    if header.chars().filter(|c| matches!(c, '(' | '[' | '{')).count() > MAX_BRACKETS {
+        return Err(not_a_dict());
+    }
     let Ok(Literal::Dict(entries)) = header.parse::<Literal>() else {
         return Err(not_a_dict());
     };

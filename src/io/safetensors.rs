@@ -107,7 +107,7 @@ pub fn write<T: Scalar, N: Params<T>>(net: &N, layout: Layout) -> Result<Vec<u8>
     let mut tensors_out = Vec::new();
     for (index, (name, info)) in tensors::<T, N>()?.into_iter().enumerate() {
         let values = net.tensor(index).unwrap_or_default();
-        let exported = export(values, &info, layout)?;
+        let exported = export(values, &info, layout);
         let dtype = match exported.values.dtype() {
             Dtype::F32 => FileDtype::F32,
             Dtype::F64 => FileDtype::F64,
