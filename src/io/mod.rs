@@ -3,9 +3,9 @@
 //! Every network's parameters are a list of named tensors ([`Params`]):
 //! `hidden.weight`, `hidden.bias`, and `encoder.hidden.weight` for a layer of
 //! a nested network. Files hold the same tensors under the same names, so a
-//! file written by PyTorch (`nn.Sequential` with the same layer names,
-//! `torch.save`'s state dict through `safetensors.torch.save_file`), by
-//! NumPy (`np.savez`) or by constnet loads into a network of the same
+//! file written by PyTorch (the state dict of an `nn.Sequential` with the
+//! same layer names, through `safetensors.torch.save_file`), by NumPy
+//! (`np.savez`) or by constnet loads into a network of the same
 //! architecture, checked tensor by tensor.
 //!
 //! ```
@@ -231,17 +231,15 @@ fn import<T: Scalar>(
     let reversed = layout.reverses(info.shape.len()) != stored.fortran_order;
     for (position, value) in decode(stored).into_iter().enumerate() {
         let flat = if reversed { from_reversed(info.shape, position) } else { position };
-        let converted = value.cast::<T>();
-        match (converted, dest.get_mut(flat)) {
-            (Some(converted), Some(slot)) if converted.is_finite() || !value.is_finite() => {
-                *slot = converted;
-            }
-            _ => {
-                return Err(Error::OutOfRange {
-                    element: element_name(info, flat),
-                    value: value.as_f64(),
-                });
-            }
+        // A finite value must stay finite: no `f64` beyond `f32`'s range.
+        let converted = (value.cast::<T>())
+            .filter(|converted| converted.is_finite() || !value.is_finite())
+            .ok_or_else(|| Error::OutOfRange {
+                element: element_name(info, flat),
+                value: value.as_f64(),
+            })?;
+        if let Some(slot) = dest.get_mut(flat) {
+            *slot = converted;
         }
     }
     Ok(())

@@ -56,6 +56,9 @@ pub const MAX_HEADER_LEN: usize = 10_000;
 
 const MAGIC: &[u8] = b"\x93NUMPY";
 
+/// The magic string, the version and a 4-byte header length.
+const LONGEST_PREAMBLE: usize = MAGIC.len() + 2 + 4;
+
 /// The most opening brackets a header may hold: a dictionary, a shape and
 /// room for a structured dtype (which is refused, but by name).
 const MAX_BRACKETS: usize = 4;
@@ -126,7 +129,7 @@ pub fn read_npz<T: Scalar, N: Params<T>>(bytes: &[u8], layout: Layout) -> Result
         let file = archive.by_name(&member).map_err(|error| Error::malformed(&what, error))?;
         // Never more than the largest array of this shape, however large
         // the archive says its members are.
-        let limit = MAGIC.len() + 6 + MAX_HEADER_LEN + info.len() * 8 + 1;
+        let limit = LONGEST_PREAMBLE + MAX_HEADER_LEN + info.len() * 8 + 1;
         let mut array = Vec::new();
         file.take(limit as u64)
             .read_to_end(&mut array)
