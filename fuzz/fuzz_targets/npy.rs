@@ -21,8 +21,15 @@ fn check<T: Scalar>(bytes: &[u8], tensor: &str, layout: Layout) {
     let mut again: Net<T> = Net::zeros();
     numpy::read_npy(&mut again, tensor, &written, layout).expect("a written array reads");
     let (a, b) = (net.hidden.weight.as_flattened(), again.hidden.weight.as_flattened());
-    assert!(a.iter().zip(b).all(|(x, y)| x == y || (x.is_nan() && y.is_nan())));
-    assert!(net.hidden.bias.iter().zip(&again.hidden.bias).all(|(x, y)| x == y || (x.is_nan() && y.is_nan())));
+    assert!(
+        same(a, b) && same(&net.hidden.bias, &again.hidden.bias),
+        "the round trip changed a value"
+    );
+}
+
+/// Equal, or both NaN.
+fn same<T: Scalar>(a: &[T], b: &[T]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x == y || (x.is_nan() && y.is_nan()))
 }
 
 fuzz_target!(|bytes: &[u8]| {
