@@ -6,7 +6,7 @@
 //! [`weight_layout`](super::LAYOUT_KEY) naming the layout of its weights
 //! (`in_out` or `out_in`). PyTorch loads it with
 //! `model.load_state_dict(safetensors.torch.load_file(path))` when written
-//! with [`Layout::OutIn`](super::Layout::OutIn).
+//! with [`Layout::OutIn`].
 //!
 //! ```
 //! use constnet::io::{Layout, safetensors};
@@ -126,14 +126,14 @@ pub fn write<T: Scalar, N: Params<T>>(net: &N, layout: Layout) -> Result<Vec<u8>
         .map_err(|error| Error::malformed("safetensors file", error))
 }
 
-/// Reads a network from the safetensors file at `path` (see [`read`]).
+/// Reads a network from the safetensors file at `path` (see [`read()`]).
 pub fn load<T: Scalar, N: Params<T>>(path: impl AsRef<Path>, layout: Layout) -> Result<N, Error> {
     let path = path.as_ref();
     let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.into(), source })?;
     read(&bytes, layout)
 }
 
-/// Writes a network to a safetensors file at `path` (see [`write`]).
+/// Writes a network to a safetensors file at `path` (see [`write()`]).
 pub fn save<T: Scalar, N: Params<T>>(
     net: &N,
     path: impl AsRef<Path>,
