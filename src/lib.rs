@@ -51,10 +51,13 @@ pub mod gradcheck;
 mod init;
 pub mod layer;
 pub mod loss;
+pub mod memory;
 mod network;
 pub mod optim;
 pub mod params;
 mod scalar;
+pub mod source;
+pub mod summary;
 mod vector;
 
 /// The README's examples, compiled and run as doc tests.
@@ -124,7 +127,9 @@ pub mod prelude {
     pub use crate::loss::{
         BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy, Mse, SoftmaxCrossEntropy,
     };
+    pub use crate::memory::Memory;
     pub use crate::optim::Sgd;
+    pub use crate::summary::Describe;
     pub use crate::{Init, Layer, Loss, Network, Params, Scalar, Vector, network};
     pub use rand::{Rng, RngExt, SeedableRng};
 }
