@@ -3,7 +3,7 @@
 use num_traits::Float;
 use rand::{Rng, RngExt};
 
-use crate::Scalar;
+use crate::{Params, Scalar};
 
 /// How the weights of a layer are drawn. Biases start at zero.
 ///
@@ -66,6 +66,38 @@ impl Init {
         let draw = self.draw(fan_in, fan_out);
         for weight in weights {
             *weight = T::from_f64(draw.sample(rng));
+        }
+    }
+
+    /// Draws every weight of `params` again, whatever initializer each layer
+    /// was declared with, and sets every bias to zero: the run-time override
+    /// of the initializers written in `network!`.
+    ///
+    /// A weight is a tensor of shape `[fan_in, fan_out]`; a bias, of one
+    /// dimension.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// use rand::rngs::SmallRng;
+    ///
+    /// network! {
+    ///     struct Net<f32> { hidden: Dense<2, 3>, Relu, out: Dense<3, 1> }
+    /// }
+    ///
+    /// let mut net: Net = Net::random(&mut SmallRng::seed_from_u64(1));
+    /// Init::Constant(0.5).initialize(&mut net, &mut SmallRng::seed_from_u64(2));
+    /// assert_eq!((net.hidden.weight, net.out.bias), ([[0.5; 3]; 2], [0.0]));
+    /// ```
+    pub fn initialize<T: Scalar, P: Params<T>, R: Rng + ?Sized>(self, params: &mut P, rng: &mut R) {
+        for index in 0..P::TENSORS {
+            let (Some(info), Some(tensor)) = (P::tensor_info(index), params.tensor_mut(index))
+            else {
+                break;
+            };
+            match *info.shape {
+                [fan_in, fan_out] => self.fill(tensor, fan_in, fan_out, rng),
+                _ => tensor.fill(T::ZERO),
+            }
         }
     }
 

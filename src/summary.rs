@@ -20,6 +20,7 @@
 //! ───────────────────────────────────────────────
 //! Parameters: 49 (196 bytes)
 //! Training step: gradients 196 bytes, trace 132 bytes
+//! Optimizer state: momentum 208 bytes, Adam 416 bytes
 //! "
 //! );
 //! ```
@@ -91,6 +92,12 @@ impl<T: Scalar, N: Describe<T>> Display for Summary<T, N> {
             "Training step: gradients {} bytes, trace {} bytes",
             N::GRAD_BYTES,
             N::TRACE_BYTES
+        )?;
+        writeln!(
+            f,
+            "Optimizer state: momentum {} bytes, Adam {} bytes",
+            N::MOMENTUM_BYTES,
+            N::ADAM_BYTES
         )
     }
 }

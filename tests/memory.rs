@@ -34,6 +34,16 @@ fn the_trace_keeps_each_layer_input_once() {
 }
 
 #[test]
+fn optimizer_state_is_shaped_like_the_parameters() {
+    // Momentum: a velocity, the learning rate and momentum, and the Nesterov
+    // flag, padded to the alignment of f32.
+    assert_eq!(Sine::<f32>::MOMENTUM_BYTES, 1284 + 2 * 4 + 4);
+    // Adam: two moments, five hyperparameters and an i32 step count.
+    assert_eq!(Sine::<f32>::ADAM_BYTES, 2 * 1284 + 5 * 4 + 4);
+    assert_eq!(Sine::<f64>::ADAM_BYTES, 2 * 2568 + 5 * 8 + 8);
+}
+
+#[test]
 fn budgets_can_be_checked_at_compile_time() {
     const BUDGET: usize = 2048;
     const _: () = assert!(Sine::<f32>::PARAM_BYTES + Sine::<f32>::TRACE_BYTES <= BUDGET);
@@ -53,6 +63,7 @@ out (Dense)      [1]                17       68
 ───────────────────────────────────────────────
 Parameters: 321 (1284 bytes)
 Training step: gradients 1284 bytes, trace 260 bytes
+Optimizer state: momentum 1296 bytes, Adam 2592 bytes
 ";
     assert_eq!(Sine::<f32>::zeros().summary().to_string(), expected);
 }

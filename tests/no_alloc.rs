@@ -83,6 +83,44 @@ fn a_training_step_does_not_allocate() {
 }
 
 #[test]
+fn optimizer_steps_do_not_allocate() {
+    let mut net: Sine = Sine::random(&mut SmallRng::seed_from_u64(5));
+    let mut grads = SineGrads::zeros();
+    net.loss_and_grad(&[1.0], &[0.8], &Mse, &mut grads);
+    let count = allocations(|| {
+        let mut momentum = Momentum::new(0.01, 0.9);
+        let mut nesterov = Momentum::nesterov(0.01, 0.9);
+        let mut adam = Adam::new(0.001);
+        let mut adamw = Adam::adamw(0.001, 0.01);
+        for _ in 0..3 {
+            momentum.step(&mut net, &grads);
+            nesterov.step(&mut net, &grads);
+            adam.step(&mut net, &grads);
+            adamw.step(&mut net, &grads);
+        }
+    });
+    assert_eq!(count, 0);
+    std::hint::black_box(net);
+}
+
+#[test]
+fn mini_batches_do_not_allocate() {
+    let mut net: Sine = Sine::random(&mut SmallRng::seed_from_u64(6));
+    let mut grads = SineGrads::zeros();
+    let mut adam = Adam::new(0.001);
+    let inputs: [[f32; 1]; 32] = std::array::from_fn(|i| [i as f32 / 5.0]);
+    let targets = inputs.map(|[x]| [x.sin()]);
+    let count = allocations(|| {
+        std::hint::black_box(net.forward_batch(&inputs));
+        grads.set_zero();
+        net.loss_and_grad_batch(&inputs, &targets, &Mse, &mut grads);
+        adam.step(&mut net, &grads);
+    });
+    assert_eq!(count, 0);
+    std::hint::black_box(net);
+}
+
+#[test]
 fn nested_networks_and_every_loss_do_not_allocate() {
     let mut net: Classifier = Classifier::random(&mut SmallRng::seed_from_u64(3));
     let mut grads = ClassifierGrads::zeros();

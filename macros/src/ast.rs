@@ -4,6 +4,7 @@
 //! ```text
 //! #[attributes] visibility struct Name<scalar> {
 //!     name: Dense<IN, OUT>,    // a layer with parameters
+//!     name: Dense<IN, OUT> = init, // ... and the initializer of its weights
 //!     name: OtherNetwork,      // a network declared with `network!`
 //!     Activation,              // e.g. Tanh, or LeakyRelu(0.01)
 //!     ...
@@ -14,7 +15,7 @@ use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::token::{Brace, Paren};
-use syn::{Attribute, Ident, Path, Token, Type, Visibility, braced, parenthesized};
+use syn::{Attribute, Expr, Ident, Path, Token, Type, Visibility, braced, parenthesized};
 
 pub struct Network {
     pub attrs: Vec<Attribute>,
@@ -31,8 +32,9 @@ pub struct Layer {
 }
 
 pub enum LayerSyntax {
-    /// `name: Type`: a layer with parameters, stored in a field.
-    Named { name: Ident, ty: Path },
+    /// `name: Type` or `name: Type = init`: a layer with parameters, stored
+    /// in a field, and the initializer of its weights.
+    Named { name: Ident, ty: Path, init: Option<Expr> },
     /// `Kind` or `Kind(arguments)`: an activation.
     Bare { kind: Ident, arguments: Option<(Paren, TokenStream)> },
 }
@@ -61,7 +63,12 @@ impl Parse for Layer {
         let ident: Ident = input.parse()?;
         let kind = if input.peek(Token![:]) && !input.peek(Token![::]) {
             input.parse::<Token![:]>()?;
-            LayerSyntax::Named { name: ident, ty: input.parse()? }
+            let ty = input.parse()?;
+            let init = match input.parse::<Option<Token![=]>>()? {
+                Some(_) => Some(input.parse()?),
+                None => None,
+            };
+            LayerSyntax::Named { name: ident, ty, init }
         } else if input.peek(Paren) {
             let content;
             let paren = parenthesized!(content in input);

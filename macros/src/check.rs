@@ -34,7 +34,7 @@ pub struct Layer<'a> {
 }
 
 pub enum Kind<'a> {
-    Dense { inputs: usize, outputs: usize, init: Init, span: Span },
+    Dense { inputs: usize, outputs: usize, init: Init<'a>, span: Span },
     Nested { path: &'a Path },
     Activation { activation: Activation, slope: Option<Expr>, width: Width<'a> },
 }
@@ -75,21 +75,13 @@ impl Activation {
     }
 }
 
-/// The initializer a dense layer gets by default, chosen by what follows it.
+/// The initializer of a dense layer's weights: the one written, or by
+/// default one chosen by the activation that follows.
 #[derive(Clone, Copy)]
-pub enum Init {
+pub enum Init<'a> {
     XavierUniform,
     HeUniform,
-}
-
-impl Init {
-    /// The variant of `constnet::Init` it names.
-    pub fn name(self) -> &'static str {
-        match self {
-            Init::XavierUniform => "XavierUniform",
-            Init::HeUniform => "HeUniform",
-        }
-    }
+    Written(&'a Expr),
 }
 
 /// A number of values flowing between layers.
@@ -162,8 +154,9 @@ pub fn check(network: &Network) -> syn::Result<Checked<'_>> {
     let mut sizes_lost = false;
     for (position, layer) in network.layers.iter().enumerate() {
         match &layer.kind {
-            LayerSyntax::Named { name, ty } => {
-                let kind = match check_field_attrs(&layer.attrs).and_then(|()| named_kind(name, ty))
+            LayerSyntax::Named { name, ty, init } => {
+                let kind = match check_field_attrs(&layer.attrs)
+                    .and_then(|()| named_kind(name, ty, init.as_ref()))
                 {
                     Ok(kind) => kind,
                     Err(error) => {
@@ -253,17 +246,26 @@ fn check_field_attrs(attrs: &[Attribute]) -> syn::Result<()> {
 }
 
 /// What a named layer is: a dense layer with valid sizes, or a network.
-fn named_kind<'a>(name: &Ident, ty: &'a Path) -> syn::Result<Kind<'a>> {
+fn named_kind<'a>(name: &Ident, ty: &'a Path, init: Option<&'a Expr>) -> syn::Result<Kind<'a>> {
     let last = ty.segments.last().expect("a parsed path has a segment");
     if last.ident == "Dense" && ty.segments.len() == 1 {
         let [inputs, outputs] = dense_sizes(ty, &last.arguments)?;
         let (inputs, outputs) =
             (positive(name, &inputs, "inputs")?, positive(name, &outputs, "outputs")?);
         let span = ty.span();
-        return Ok(Kind::Dense { inputs, outputs, init: Init::XavierUniform, span });
+        let init = init.map_or(Init::XavierUniform, Init::Written);
+        return Ok(Kind::Dense { inputs, outputs, init, span });
     }
     if ty.segments.iter().any(|segment| !segment.arguments.is_empty()) {
         return Err(unknown_named(ty));
+    }
+    if let Some(init) = init {
+        return Err(Error::new_spanned(
+            init,
+            format!(
+                "`{name}` is a network: its layers choose their own initializers, in its own `network!`"
+            ),
+        ));
     }
     Ok(Kind::Nested { path: ty })
 }
@@ -417,7 +419,9 @@ fn choose_initializers(layers: &mut [Layer]) {
                 _ => None,
             })
             .find(|&activation| activation != Activation::Identity);
-        if let Kind::Dense { init, .. } = &mut layers[i].kind {
+        if let Kind::Dense { init, .. } = &mut layers[i].kind
+            && !matches!(init, Init::Written(_))
+        {
             *init = match next_activation {
                 Some(Activation::Relu | Activation::LeakyRelu) => Init::HeUniform,
                 _ => Init::XavierUniform,

@@ -7,7 +7,7 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ExprUnary, Lit, UnOp};
 
-use crate::check::{Activation, Checked, Kind, Layer, Width};
+use crate::check::{Activation, Checked, Init, Kind, Layer, Width};
 
 impl ToTokens for Width<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
@@ -70,13 +70,21 @@ impl Layer<'_> {
         }
     }
 
+    /// What this layer's batch trace field holds.
+    fn batch_trace_type(&self) -> TokenStream {
+        match (&self.kind, self.param_type()) {
+            (Kind::Activation { width, .. }, _) => quote!([[T; #width]; B]),
+            (_, layer_type) => quote!(::constnet::layer::BatchTrace<#layer_type, T, B>),
+        }
+    }
+
     /// `value`, a reference to what the previous layer produced, as this
     /// layer takes it: unchanged, or through `same_size` where only the
     /// compiler can compare sizes, so that a mismatch stops at the assertion
     /// instead of also failing every call.
-    fn takes(&self, value: TokenStream) -> TokenStream {
+    fn takes(&self, value: TokenStream, conversion: &Ident) -> TokenStream {
         match self.input_check {
-            Some(_) => quote!(&::constnet::layer::same_size(#value)),
+            Some(_) => quote!(&::constnet::layer::#conversion(#value)),
             None => value,
         }
     }
@@ -119,6 +127,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
     let (attrs, vis, name, scalar) = (&network.attrs, &network.vis, &network.name, checked.scalar);
     let grads = format_ident!("{name}Grads");
     let trace = format_ident!("{name}Trace");
+    let batch_trace = format_ident!("{name}BatchTrace");
     let (input_width, output_width) = (&checked.input, &checked.output);
     let layers = &checked.layers;
 
@@ -138,8 +147,12 @@ pub fn expand(checked: &Checked) -> TokenStream {
         .iter()
         .map(|layer| match &layer.kind {
             Kind::Dense { init, .. } => {
-                let init = format_ident!("{}", init.name());
-                quote!(::constnet::layer::Dense::random(rng, ::constnet::Init::#init))
+                let init = match init {
+                    Init::XavierUniform => quote!(::constnet::Init::XavierUniform),
+                    Init::HeUniform => quote!(::constnet::Init::HeUniform),
+                    Init::Written(init) => quote_spanned!(init.span()=> #init),
+                };
+                quote!(::constnet::layer::Dense::random(rng, #init))
             }
             Kind::Nested { path } => quote!(<#path<T>>::random(rng)),
             Kind::Activation { .. } => unreachable!("activations have no parameters"),
@@ -148,41 +161,25 @@ pub fn expand(checked: &Checked) -> TokenStream {
 
     let trace_fields: Vec<_> = layers.iter().map(|l| &l.field).collect();
     let trace_types: Vec<_> = layers.iter().map(Layer::trace_type).collect();
-    let trace_docs = layers.iter().map(|layer| {
-        let kept_by = match &layer.kind {
-            Kind::Activation { activation, .. } => activation.name().to_string(),
-            _ => layer.field.unraw().to_string(),
-        };
-        format!(" Kept by `{kept_by}` for its backward pass.")
-    });
+    let batch_trace_types: Vec<_> = layers.iter().map(Layer::batch_trace_type).collect();
+    let trace_docs: Vec<_> = layers
+        .iter()
+        .map(|layer| {
+            let kept_by = match &layer.kind {
+                Kind::Activation { activation, .. } => activation.name().to_string(),
+                _ => layer.field.unraw().to_string(),
+            };
+            format!(" Kept by `{kept_by}` for its backward pass.")
+        })
+        .collect();
     let receivers: Vec<_> = layers.iter().map(Layer::receiver).collect();
 
-    // Each step reads what the step before produced; the first reads the argument.
-    let step_inputs: Vec<_> = layers
-        .iter()
-        .enumerate()
-        .map(|(i, layer)| layer.takes(if i == 0 { quote!(#input) } else { quote!(&#x) }))
-        .collect();
-    let forward_steps = receivers
-        .iter()
-        .zip(&step_inputs)
-        .map(|(receiver, value)| quote!(let #x = #receiver.forward(#value);));
-    let trace_steps = receivers.iter().zip(&step_inputs).zip(&trace_fields).map(
-        |((receiver, value), field)| quote!(let (#x, #field) = #receiver.forward_trace(#value);),
-    );
-    let backward_steps =
-        layers.iter().zip(&receivers).rev().enumerate().map(|(i, (layer, receiver))| {
-            let (value, field) =
-                (if i == 0 { quote!(grad_output) } else { quote!(&#g) }, &layer.field);
-            let call = match layer.kind {
-                Kind::Activation { .. } => quote!(#receiver.backward(&trace.#field, #value)),
-                _ => quote!(#receiver.backward(&trace.#field, #value, &mut grads.#field)),
-            };
-            match layer.input_check {
-                Some(_) => quote!(let #g = ::constnet::layer::same_size(&#call);),
-                None => quote!(let #g = #call;),
-            }
-        });
+    let per_sample = Pass::per_sample().steps(layers, &receivers, [&x, &g, &input]);
+    let batch = Pass::batch().steps(layers, &receivers, [&x, &g, &input]);
+    let (forward_steps, trace_steps, backward_steps) =
+        (&per_sample.forward, &per_sample.trace, &per_sample.backward);
+    let (forward_batch_steps, trace_batch_steps, backward_batch_steps) =
+        (&batch.forward, &batch.trace, &batch.backward);
     let kink_distances = receivers
         .iter()
         .zip(&trace_fields)
@@ -215,8 +212,12 @@ pub fn expand(checked: &Checked) -> TokenStream {
     let trace_doc = format!(
         " What a training forward pass of [`{name}`] keeps for its backward pass, layer by layer."
     );
-    let random_doc = " Weights drawn from `rng` (Xavier/Glorot uniform before `Tanh`, `Sigmoid`, `Softmax` \
-        or no activation; He uniform before `Relu` and `LeakyRelu`), biases zero.";
+    let batch_trace_doc = format!(
+        " What a training forward pass of [`{name}`] over a batch of `B` samples keeps, layer by layer."
+    );
+    let random_doc = " Weights drawn from `rng` by each layer's initializer (unless written, Xavier/Glorot \
+        uniform before `Tanh`, `Sigmoid`, `Softmax` or no activation, He uniform before `Relu` and \
+        `LeakyRelu`), biases zero.";
     let scalar_param = quote!(T: ::constnet::Scalar = #scalar);
     let describe_and_source = describe_and_source(checked);
 
@@ -233,6 +234,12 @@ pub fn expand(checked: &Checked) -> TokenStream {
         #[derive(Clone, Debug)]
         #vis struct #trace<#scalar_param> {
             #( #[doc = #trace_docs] #vis #trace_fields: #trace_types, )*
+        }
+
+        #[doc = #batch_trace_doc]
+        #[derive(Clone, Debug)]
+        #vis struct #batch_trace<const B: usize, #scalar_param> {
+            #( #[doc = #trace_docs] #vis #trace_fields: #batch_trace_types, )*
         }
 
         const _: () = {
@@ -301,6 +308,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
                 type Input = [T; #input_width];
                 type Output = [T; #output_width];
                 type Trace = #trace<T>;
+                type BatchTrace<const B: usize> = #batch_trace<B, T>;
 
                 fn forward(&self, #input: &[T; #input_width]) -> [T; #output_width] {
                     #(#forward_steps)*
@@ -322,6 +330,32 @@ pub fn expand(checked: &Checked) -> TokenStream {
                     #g
                 }
 
+                fn forward_batch<const B: usize>(
+                    &self,
+                    #input: &[[T; #input_width]; B],
+                ) -> [[T; #output_width]; B] {
+                    #(#forward_batch_steps)*
+                    #x
+                }
+
+                fn forward_trace_batch<const B: usize>(
+                    &self,
+                    #input: &[[T; #input_width]; B],
+                ) -> ([[T; #output_width]; B], #batch_trace<B, T>) {
+                    #(#trace_batch_steps)*
+                    (#x, #batch_trace { #(#trace_fields),* })
+                }
+
+                fn backward_batch<const B: usize>(
+                    &self,
+                    trace: &#batch_trace<B, T>,
+                    grad_output: &[[T; #output_width]; B],
+                    grads: &mut Self,
+                ) -> [[T; #input_width]; B] {
+                    #(#backward_batch_steps)*
+                    #g
+                }
+
                 fn kink_distance(&self, trace: &#trace<T>) -> T {
                     [#(#kink_distances),*].into_iter().fold(T::infinity(), T::min)
                 }
@@ -329,6 +363,93 @@ pub fn expand(checked: &Checked) -> TokenStream {
 
             #describe_and_source
         };
+    }
+}
+
+/// The method names of one kind of pass: per sample or per batch.
+struct Pass {
+    forward: Ident,
+    forward_trace: Ident,
+    backward: Ident,
+    same_size: Ident,
+}
+
+/// The statements of one kind of pass, one per layer.
+struct Steps {
+    forward: Vec<TokenStream>,
+    trace: Vec<TokenStream>,
+    backward: Vec<TokenStream>,
+}
+
+impl Pass {
+    fn per_sample() -> Self {
+        Self::with_suffix("")
+    }
+
+    fn batch() -> Self {
+        Self::with_suffix("_batch")
+    }
+
+    fn with_suffix(suffix: &str) -> Self {
+        let name = |stem: &str| format_ident!("{stem}{suffix}");
+        Pass {
+            forward: name("forward"),
+            forward_trace: name("forward_trace"),
+            backward: name("backward"),
+            same_size: name("same_size"),
+        }
+    }
+
+    /// The chains of calls: forward, forward with trace, and backward (from
+    /// the last layer to the first). `x`, `g` and `input` are the locals.
+    fn steps(
+        &self,
+        layers: &[Layer],
+        receivers: &[TokenStream],
+        [x, g, input]: [&Ident; 3],
+    ) -> Steps {
+        let Pass { forward, forward_trace, backward, same_size } = self;
+        // Each step reads what the step before produced; the first reads the argument.
+        let step_inputs: Vec<_> = layers
+            .iter()
+            .enumerate()
+            .map(|(i, layer)| {
+                layer.takes(if i == 0 { quote!(#input) } else { quote!(&#x) }, same_size)
+            })
+            .collect();
+        let forward_steps = receivers
+            .iter()
+            .zip(&step_inputs)
+            .map(|(receiver, value)| quote!(let #x = #receiver.#forward(#value);))
+            .collect();
+        let trace_steps = receivers
+            .iter()
+            .zip(&step_inputs)
+            .zip(layers)
+            .map(|((receiver, value), layer)| {
+                let field = &layer.field;
+                quote!(let (#x, #field) = #receiver.#forward_trace(#value);)
+            })
+            .collect();
+        let backward_steps = layers
+            .iter()
+            .zip(receivers)
+            .rev()
+            .enumerate()
+            .map(|(i, (layer, receiver))| {
+                let (value, field) =
+                    (if i == 0 { quote!(grad_output) } else { quote!(&#g) }, &layer.field);
+                let call = match layer.kind {
+                    Kind::Activation { .. } => quote!(#receiver.#backward(&trace.#field, #value)),
+                    _ => quote!(#receiver.#backward(&trace.#field, #value, &mut grads.#field)),
+                };
+                match layer.input_check {
+                    Some(_) => quote!(let #g = ::constnet::layer::#same_size(&#call);),
+                    None => quote!(let #g = #call;),
+                }
+            })
+            .collect();
+        Steps { forward: forward_steps, trace: trace_steps, backward: backward_steps }
     }
 }
 

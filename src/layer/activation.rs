@@ -19,6 +19,36 @@ pub trait Activation: Copy + Debug {
     /// the output (a vector-Jacobian product).
     fn backward<T: Scalar, const N: usize>(&self, kept: &[T; N], grad_output: &[T; N]) -> [T; N];
 
+    /// [`forward`](Self::forward) on each sample of a batch.
+    fn forward_batch<T: Scalar, const N: usize, const B: usize>(
+        &self,
+        inputs: &[[T; N]; B],
+    ) -> [[T; N]; B] {
+        inputs.each_ref().map(|input| self.forward(input))
+    }
+
+    /// [`forward_trace`](Self::forward_trace) on each sample of a batch.
+    fn forward_trace_batch<T: Scalar, const N: usize, const B: usize>(
+        &self,
+        inputs: &[[T; N]; B],
+    ) -> ([[T; N]; B], [[T; N]; B]) {
+        let mut outputs = [[T::ZERO; N]; B];
+        let mut kept = [[T::ZERO; N]; B];
+        for ((input, output), kept) in inputs.iter().zip(&mut outputs).zip(&mut kept) {
+            (*output, *kept) = self.forward_trace(input);
+        }
+        (outputs, kept)
+    }
+
+    /// [`backward`](Self::backward) on each sample of a batch.
+    fn backward_batch<T: Scalar, const N: usize, const B: usize>(
+        &self,
+        kept: &[[T; N]; B],
+        grad_outputs: &[[T; N]; B],
+    ) -> [[T; N]; B] {
+        core::array::from_fn(|b| self.backward(&kept[b], &grad_outputs[b]))
+    }
+
     /// Distance of the kept values from the nearest non-differentiable point
     /// (see [`Layer::kink_distance`](super::Layer::kink_distance)).
     fn kink_distance<T: Scalar, const N: usize>(&self, kept: &[T; N]) -> T {

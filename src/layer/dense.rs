@@ -91,6 +91,8 @@ impl<T: Scalar, const IN: usize, const OUT: usize> Layer<T> for Dense<T, IN, OUT
     type Output = [T; OUT];
     /// The input, from which the weight gradient is formed.
     type Trace = [T; IN];
+    /// The inputs, from which the weight gradient is formed.
+    type BatchTrace<const B: usize> = [[T; IN]; B];
 
     fn forward(&self, input: &[T; IN]) -> [T; OUT] {
         // Row by row: each step adds x[i] times the contiguous row of OUT
@@ -123,5 +125,23 @@ impl<T: Scalar, const IN: usize, const OUT: usize> Layer<T> for Dense<T, IN, OUT
             *dx = sum;
         }
         grad_input
+    }
+
+    fn forward_trace_batch<const B: usize>(
+        &self,
+        inputs: &[[T; IN]; B],
+    ) -> ([[T; OUT]; B], [[T; IN]; B]) {
+        (self.forward_batch(inputs), *inputs)
+    }
+
+    fn backward_batch<const B: usize>(
+        &self,
+        inputs: &[[T; IN]; B],
+        grad_outputs: &[[T; OUT]; B],
+        grads: &mut Self,
+    ) -> [[T; IN]; B] {
+        // Sample by sample, as `backward` does: the sums over the batch are
+        // accumulated in sample order.
+        core::array::from_fn(|b| self.backward(&inputs[b], &grad_outputs[b], grads))
     }
 }

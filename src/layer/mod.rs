@@ -25,6 +25,8 @@ pub trait Layer<T: Scalar>: Params<T> {
     type Output: Vector<T>;
     /// What a training forward pass keeps for the backward pass.
     type Trace: Clone + core::fmt::Debug;
+    /// What a training forward pass over a batch of `B` samples keeps.
+    type BatchTrace<const B: usize>: Clone + core::fmt::Debug;
 
     /// Number of input scalars.
     const INPUT: usize = <Self::Input as Vector<T>>::LEN;
@@ -47,6 +49,28 @@ pub trait Layer<T: Scalar>: Params<T> {
         grads: &mut Self,
     ) -> Self::Input;
 
+    /// Inference on a batch: one output per input.
+    fn forward_batch<const B: usize>(&self, inputs: &[Self::Input; B]) -> [Self::Output; B] {
+        core::array::from_fn(|b| self.forward(&inputs[b]))
+    }
+
+    /// Training on a batch: the outputs and what
+    /// [`backward_batch`](Layer::backward_batch) needs.
+    fn forward_trace_batch<const B: usize>(
+        &self,
+        inputs: &[Self::Input; B],
+    ) -> ([Self::Output; B], Self::BatchTrace<B>);
+
+    /// [`backward`](Layer::backward) for a batch: adds the gradient of the
+    /// objective (a sum over the samples: any `1/B` is already in
+    /// `grad_outputs`) into `grads` and returns one input gradient per sample.
+    fn backward_batch<const B: usize>(
+        &self,
+        trace: &Self::BatchTrace<B>,
+        grad_outputs: &[Self::Output; B],
+        grads: &mut Self,
+    ) -> [Self::Input; B];
+
     /// How far the values in `trace` are from the nearest point where the
     /// layer is not differentiable (ReLU at 0); infinite for smooth layers.
     ///
@@ -62,6 +86,9 @@ pub trait Layer<T: Scalar>: Params<T> {
 /// The trace type of layer `L`, as the generated trace structs spell it.
 pub type Trace<L, T> = <L as Layer<T>>::Trace;
 
+/// The batch trace type of layer `L`, as the generated trace structs spell it.
+pub type BatchTrace<L, T, const B: usize> = <L as Layer<T>>::BatchTrace<B>;
+
 /// Passes an array on to a layer whose input size only the compiler knows
 /// (a nested network). The macro emits a `const` assertion with a clear
 /// message that the sizes agree; this conversion keeps a mismatch from
@@ -70,4 +97,12 @@ pub type Trace<L, T> = <L as Layer<T>>::Trace;
 pub fn same_size<T: Copy, const FROM: usize, const TO: usize>(values: &[T; FROM]) -> [T; TO] {
     const { assert!(FROM == TO, "the sizes of adjacent layers differ") };
     core::array::from_fn(|i| values[i])
+}
+
+/// [`same_size`] for each sample of a batch.
+#[doc(hidden)]
+pub fn same_size_batch<T: Copy, const FROM: usize, const TO: usize, const B: usize>(
+    values: &[[T; FROM]; B],
+) -> [[T; TO]; B] {
+    values.each_ref().map(same_size)
 }

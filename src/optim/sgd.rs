@@ -1,8 +1,9 @@
-//! Optimizers: rules that turn gradients into parameter updates.
-
+use super::Optimizer;
 use crate::{Params, Scalar};
 
 /// Plain stochastic gradient descent: `θ ← θ − learning_rate · ∇θ`.
+///
+/// It keeps no state, so one `Sgd` serves parameters of any type.
 ///
 /// ```
 /// use constnet::prelude::*;
@@ -23,15 +24,18 @@ impl<T: Scalar> Sgd<T> {
     pub const fn new(learning_rate: T) -> Self {
         Self { learning_rate }
     }
+}
 
-    /// Applies one update to `params`.
-    pub fn step<P: Params<T>>(&self, params: &mut P, grads: &P) {
-        let mut index = 0;
-        while let (Some(param), Some(grad)) = (params.tensor_mut(index), grads.tensor(index)) {
-            for (p, &g) in param.iter_mut().zip(grad) {
+impl<T: Scalar, P: Params<T>> Optimizer<T, P> for Sgd<T> {
+    fn step(&mut self, params: &mut P, grads: &P) {
+        for index in 0..P::TENSORS {
+            let (Some(params), Some(grads)) = (params.tensor_mut(index), grads.tensor(index))
+            else {
+                break;
+            };
+            for (p, &g) in params.iter_mut().zip(grads) {
                 *p -= self.learning_rate * g;
             }
-            index += 1;
         }
     }
 }
