@@ -42,7 +42,9 @@ use crate::layer::Dense;
 /// A value that can write itself as a Rust expression of its own type.
 ///
 /// Implemented by [`Dense`] and by every network that
-/// [`network!`](crate::network) declares.
+/// [`network!`](crate::network) declares. A network writes its own name and
+/// those of its nested networks as they were declared, so the source
+/// compiles where those names are in scope.
 pub trait ToRust {
     /// Writes the type as Rust source, e.g. `Sine<f32>`.
     fn write_type(out: &mut dyn Write) -> fmt::Result

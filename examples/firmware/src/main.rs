@@ -32,7 +32,8 @@ network! {
     pub struct Xor<f32> { hidden: Dense<2, 3>, Tanh, out: Dense<3, 1>, Sigmoid }
 }
 
-// `SINE`, `HOST_TEST_MSE` and `TEST_POINTS`, written by the host.
+// `SINE`, `HOST_TEST_MSE` and `TEST_POINTS`, written on the host by
+// `cargo run --release --example sine -- --export examples/firmware/src/sine_weights.rs`.
 include!("sine_weights.rs");
 
 /// The trained sine network, in flash: a `static` that is never written.
