@@ -39,6 +39,10 @@ include!("sine_weights.rs");
 /// The trained sine network, in flash: a `static` that is never written.
 static SINE_IN_FLASH: Sine = SINE;
 
+// What training XOR holds besides the data, checked when the firmware compiles.
+const _: () =
+    assert!(Xor::<f32>::PARAM_BYTES + Xor::<f32>::GRAD_BYTES + Xor::<f32>::TRACE_BYTES <= 256);
+
 const XOR_DATA: [([f32; 2], [f32; 1]); 4] =
     [([0.0, 0.0], [0.0]), ([0.0, 1.0], [1.0]), ([1.0, 0.0], [1.0]), ([1.0, 1.0], [0.0])];
 
