@@ -195,3 +195,18 @@ fn the_confusion_matrix_counts_true_against_predicted_classes() {
     let data = Dataset::new(&inputs, &targets).unwrap();
     assert_eq!(confusion_matrix(&always_one, &data), [[0, 1, 0], [0, 1, 0], [0, 2, 0]]);
 }
+
+#[test]
+fn train_batch_is_one_step_on_the_gradient_of_the_mean_loss() {
+    let (inputs, targets) = (&INPUTS[..4].try_into().unwrap(), &TARGETS[..4].try_into().unwrap());
+    let mut net = start();
+    // Whatever `grads` held before is replaced, not added to.
+    let mut grads = Line { fit: Dense::new([[9.0], [9.0]], [9.0]) };
+    let loss = net.train_batch::<_, _, 4>(inputs, targets, &Mse, &mut Sgd::new(0.1), &mut grads);
+
+    let mut expected = start();
+    let mut expected_grads = LineGrads::zeros();
+    let expected_loss = expected.loss_and_grad_batch(inputs, targets, &Mse, &mut expected_grads);
+    expected.sgd_step(&expected_grads, 0.1);
+    assert_eq!((loss, net.fit, grads.fit), (expected_loss, expected.fit, expected_grads.fit));
+}

@@ -174,12 +174,13 @@ pub fn expand(checked: &Checked) -> TokenStream {
         .collect();
     let receivers: Vec<_> = layers.iter().map(Layer::receiver).collect();
 
-    let per_sample = Pass::per_sample().steps(layers, &receivers, [&x, &g, &input]);
-    let batch = Pass::batch().steps(layers, &receivers, [&x, &g, &input]);
-    let (forward_steps, trace_steps, backward_steps) =
-        (&per_sample.forward, &per_sample.trace, &per_sample.backward);
-    let (forward_batch_steps, trace_batch_steps, backward_batch_steps) =
-        (&batch.forward, &batch.trace, &batch.backward);
+    let Steps { forward: forward_steps, trace: trace_steps, backward: backward_steps } =
+        Pass::per_sample().steps(layers, &receivers, [&x, &g, &input]);
+    let Steps {
+        forward: forward_batch_steps,
+        trace: trace_batch_steps,
+        backward: backward_batch_steps,
+    } = Pass::batch().steps(layers, &receivers, [&x, &g, &input]);
     let kink_distances = receivers
         .iter()
         .zip(&trace_fields)
