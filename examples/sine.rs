@@ -4,11 +4,16 @@
 //! ```text
 //! cargo run --release --example sine
 //! ```
+//!
+//! With `--export FILE` it also writes the trained weights as Rust source,
+//! which the firmware example compiles into flash:
+//! `cargo run --release --example sine -- --export examples/firmware/src/sine_weights.rs`.
 
 use std::error::Error;
 use std::f32::consts::TAU;
 
 use constnet::prelude::*;
+use constnet::source::ToRust;
 use rand::rngs::StdRng;
 
 network! {
@@ -51,6 +56,34 @@ fn main() -> Result<(), Box<dyn Error>> {
     for x in [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0] {
         println!("{x:>6.2} {:>9.4} {:>9.4}", f32::sin(x), sine.forward(&[x])[0]);
     }
+    let mut args = std::env::args().skip(1);
+    if let (Some("--export"), Some(path)) = (args.next().as_deref(), args.next()) {
+        std::fs::write(&path, firmware_source(&sine))?;
+        println!("weights written to {path}");
+    }
     println!("test MSE: {:.6}", MeanLoss(Mse).evaluate(&sine, &test));
     Ok(())
+}
+
+/// Points, evenly spaced over [0, 2π], on which the firmware checks that it
+/// computes what the host computes.
+const GRID_POINTS: usize = 1000;
+
+/// The weights as Rust source, with the error on the grid as the host measures it.
+fn firmware_source(sine: &Sine) -> String {
+    let step = TAU / (GRID_POINTS - 1) as f32;
+    let squared: f32 = (0..GRID_POINTS)
+        .map(|i| i as f32 * step)
+        .map(|x| (sine.forward(&[x])[0] - x.sin()).powi(2))
+        .sum();
+    let mse = squared / GRID_POINTS as f32;
+    format!(
+        "// The sine network, trained and written by\n\
+         // `cargo run --release --example sine -- --export <this file>`.\n\n\
+         /// Points of the test grid, evenly spaced over `[0, 2π]`.\n\
+         const TEST_POINTS: usize = {GRID_POINTS};\n\
+         /// Mean squared error against `sin` on the test grid, on the host.\n\
+         const HOST_TEST_MSE: f32 = {mse:?};\n\n{}",
+        sine.rust_const("SINE")
+    )
 }

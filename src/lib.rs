@@ -59,11 +59,14 @@ mod init;
 pub mod io;
 pub mod layer;
 pub mod loss;
+pub mod memory;
 pub mod metrics;
 mod network;
 pub mod optim;
 pub mod params;
 mod scalar;
+pub mod source;
+pub mod summary;
 #[cfg(feature = "std")]
 pub mod train;
 mod vector;
@@ -136,8 +139,10 @@ pub mod prelude {
     pub use crate::loss::{
         BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy, Mse, SoftmaxCrossEntropy,
     };
+    pub use crate::memory::Memory;
     pub use crate::metrics::{BinaryAccuracy, CategoricalAccuracy, MeanLoss, Metric};
     pub use crate::optim::{Adam, Momentum, Optimizer, Sgd};
+    pub use crate::summary::Describe;
     #[cfg(feature = "std")]
     pub use crate::train::Training;
     pub use crate::{Init, Layer, Loss, Network, Params, Scalar, Vector, network};
