@@ -12,8 +12,8 @@ tests/fixtures/pytorch/<name>_<dtype>/:
 Every network mirrors one declared in tests/io_pytorch.rs, layer for layer
 and name for name. Run from the repository root:
 
-    python -m venv /tmp/torch && /tmp/torch/bin/pip install torch safetensors
-    /tmp/torch/bin/python scripts/pytorch_fixtures.py
+    python -m venv torch-env && torch-env/bin/pip install torch safetensors
+    torch-env/bin/python scripts/pytorch_fixtures.py
 """
 
 from collections import OrderedDict
