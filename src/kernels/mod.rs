@@ -4,11 +4,12 @@
 //! rows are contiguous, each output keeps its own accumulator in a register
 //! tile (so no float sum is reassociated by the compiler, which it never
 //! does), and the batch path is a register-blocked matrix product. For
-//! `f32` layers large enough to pay for a call, the same code is compiled a
-//! second time with AVX2 and FMA enabled (module `x86`) and chosen at run
-//! time where the CPU has them (with `std`), or at compile time (without
-//! `std`, under `-C target-feature=+avx2,+fma` or a `target-cpu` that has
-//! them).
+//! `f32`, the same code is compiled a second time with AVX2 and FMA enabled
+//! (module `x86`) and chosen at run time where the CPU has them (with
+//! `std`), or at compile time (without `std`, under
+//! `-C target-feature=+avx2,+fma` or a `target-cpu` that has them). Every
+//! layer takes it: measured on the workloads of `benches/`, the call costs
+//! nothing visible even for XOR's 2×3 layer, and pays twice over from 16×16.
 //!
 //! Numerics are fixed for a given build and CPU: every sum has one order,
 //! whatever the tiling, and a batch gives each sample the results it gets
@@ -37,18 +38,17 @@ impl<T: Scalar> MulAdd<T> for Separate {
     }
 }
 
-/// Layers with fewer weights than this run the inlined portable loops:
-/// below it, a call into the SIMD variant costs more than it saves.
-const SIMD_MIN_WEIGHTS: usize = 256;
-
 /// Rows of a register tile in the batch path: samples (forward) or inputs
 /// (weight gradient) sharing each loaded row of 16 weights or gradients.
 const TILE_ROWS: usize = 4;
 /// Columns of a register tile: two AVX registers of `f32`.
 const TILE_COLS: usize = 16;
-/// Columns kept in registers by the single-sample forward pass: eight AVX
-/// registers of `f32`, enough independent sums to keep two FMA units busy.
-const ROW_COLS: usize = 64;
+/// Columns kept in registers by the single-sample forward pass, widest
+/// first: sixteen AVX registers of `f32` (LLVM spills one or two, yet it
+/// measured faster than 64 or 96 on a 784-128 layer), then four (still
+/// enough independent sums to keep two FMA units busy).
+const WIDE_COLS: usize = 128;
+const NARROW_COLS: usize = 32;
 /// Partial sums of a dot product: one AVX register of `f32`.
 const DOT_LANES: usize = 8;
 
@@ -120,12 +120,6 @@ impl Kernels for f64 {
     }
 }
 
-/// The SIMD variant of `f32` layers, where it exists and pays.
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-fn simd<const IN: usize, const OUT: usize>() -> Option<x86::Fused> {
-    if IN * OUT >= SIMD_MIN_WEIGHTS { x86::Fused::available() } else { None }
-}
-
 impl Kernels for f32 {
     fn dense_forward<const IN: usize, const OUT: usize>(
         x: &[f32; IN],
@@ -133,7 +127,7 @@ impl Kernels for f32 {
         b: &[f32; OUT],
     ) -> [f32; OUT] {
         #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        if let Some(fused) = simd::<IN, OUT>() {
+        if let Some(fused) = x86::Fused::available() {
             return fused.dense_forward(x, w, b);
         }
         forward(Separate, x, w, b)
@@ -145,7 +139,7 @@ impl Kernels for f32 {
         b: &[f32; OUT],
     ) -> [[f32; OUT]; B] {
         #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        if let Some(fused) = simd::<IN, OUT>() {
+        if let Some(fused) = x86::Fused::available() {
             return fused.dense_forward_batch(x, w, b);
         }
         forward_batch(Separate, x, w, b)
@@ -158,7 +152,7 @@ impl Kernels for f32 {
         db: &mut [f32; OUT],
     ) {
         #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        if let Some(fused) = simd::<IN, OUT>() {
+        if let Some(fused) = x86::Fused::available() {
             return fused.dense_param_grads_batch(x, g, dw, db);
         }
         param_grads_batch(Separate, x, g, dw, db)
@@ -169,7 +163,7 @@ impl Kernels for f32 {
         w: &[[f32; OUT]; IN],
     ) -> [[f32; IN]; B] {
         #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        if let Some(fused) = simd::<IN, OUT>() {
+        if let Some(fused) = x86::Fused::available() {
             return fused.dense_input_grad_batch(g, w);
         }
         input_grad_batch(Separate, g, w)
@@ -187,9 +181,13 @@ pub fn forward<T: Scalar, M: MulAdd<T>, const IN: usize, const OUT: usize>(
 ) -> [T; OUT] {
     let mut y = *b;
     let mut start = 0;
-    while start + ROW_COLS <= OUT {
-        forward_columns::<T, M, IN, OUT, ROW_COLS>(m, x, w, &mut y, start);
-        start += ROW_COLS;
+    while start + WIDE_COLS <= OUT {
+        forward_columns::<T, M, IN, OUT, WIDE_COLS>(m, x, w, &mut y, start);
+        start += WIDE_COLS;
+    }
+    while start + NARROW_COLS <= OUT {
+        forward_columns::<T, M, IN, OUT, NARROW_COLS>(m, x, w, &mut y, start);
+        start += NARROW_COLS;
     }
     while start + DOT_LANES <= OUT {
         forward_columns::<T, M, IN, OUT, DOT_LANES>(m, x, w, &mut y, start);
