@@ -87,6 +87,7 @@ pub trait Kernels: Sized {
 }
 
 impl Kernels for f64 {
+    #[inline(always)]
     fn dense_forward<const IN: usize, const OUT: usize>(
         x: &[f64; IN],
         w: &[[f64; OUT]; IN],
@@ -95,6 +96,7 @@ impl Kernels for f64 {
         forward(Separate, x, w, b)
     }
 
+    #[inline(always)]
     fn dense_forward_batch<const IN: usize, const OUT: usize, const B: usize>(
         x: &[[f64; IN]; B],
         w: &[[f64; OUT]; IN],
@@ -103,6 +105,7 @@ impl Kernels for f64 {
         forward_batch(Separate, x, w, b)
     }
 
+    #[inline(always)]
     fn dense_param_grads_batch<const IN: usize, const OUT: usize, const B: usize>(
         x: &[[f64; IN]; B],
         g: &[[f64; OUT]; B],
@@ -112,6 +115,7 @@ impl Kernels for f64 {
         param_grads_batch(Separate, x, g, dw, db)
     }
 
+    #[inline(always)]
     fn dense_input_grad_batch<const IN: usize, const OUT: usize, const B: usize>(
         g: &[[f64; OUT]; B],
         w: &[[f64; OUT]; IN],
@@ -120,31 +124,46 @@ impl Kernels for f64 {
     }
 }
 
+/// The SIMD variant for `f32` layers of at least `SIMD_MIN_WEIGHTS`
+/// weights, where the CPU has it. Smaller ones stay inlined in the caller:
+/// a call costs more than their few multiply-adds.
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[inline(always)]
+fn simd<const IN: usize, const OUT: usize>() -> Option<x86::Fused> {
+    if IN * OUT >= SIMD_MIN_WEIGHTS { x86::Fused::available() } else { None }
+}
+
+/// See [`simd`]; measured on the workloads of `benches/peers`.
+const SIMD_MIN_WEIGHTS: usize = 64;
+
 impl Kernels for f32 {
+    #[inline(always)]
     fn dense_forward<const IN: usize, const OUT: usize>(
         x: &[f32; IN],
         w: &[[f32; OUT]; IN],
         b: &[f32; OUT],
     ) -> [f32; OUT] {
         #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        if let Some(fused) = x86::Fused::available() {
+        if let Some(fused) = simd::<IN, OUT>() {
             return fused.dense_forward(x, w, b);
         }
         forward(Separate, x, w, b)
     }
 
+    #[inline(always)]
     fn dense_forward_batch<const IN: usize, const OUT: usize, const B: usize>(
         x: &[[f32; IN]; B],
         w: &[[f32; OUT]; IN],
         b: &[f32; OUT],
     ) -> [[f32; OUT]; B] {
         #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        if let Some(fused) = x86::Fused::available() {
+        if let Some(fused) = simd::<IN, OUT>() {
             return fused.dense_forward_batch(x, w, b);
         }
         forward_batch(Separate, x, w, b)
     }
 
+    #[inline(always)]
     fn dense_param_grads_batch<const IN: usize, const OUT: usize, const B: usize>(
         x: &[[f32; IN]; B],
         g: &[[f32; OUT]; B],
@@ -152,26 +171,30 @@ impl Kernels for f32 {
         db: &mut [f32; OUT],
     ) {
         #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        if let Some(fused) = x86::Fused::available() {
+        if let Some(fused) = simd::<IN, OUT>() {
             return fused.dense_param_grads_batch(x, g, dw, db);
         }
         param_grads_batch(Separate, x, g, dw, db)
     }
 
+    #[inline(always)]
     fn dense_input_grad_batch<const IN: usize, const OUT: usize, const B: usize>(
         g: &[[f32; OUT]; B],
         w: &[[f32; OUT]; IN],
     ) -> [[f32; IN]; B] {
         #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        if let Some(fused) = x86::Fused::available() {
+        if let Some(fused) = simd::<IN, OUT>() {
             return fused.dense_input_grad_batch(g, w);
         }
         input_grad_batch(Separate, g, w)
     }
 }
 
-/// `b + x·W`, `COLS` outputs at a time in registers, each summed over the
-/// inputs in order.
+/// `b + x·W`, `COLS` outputs at a time in registers. The passes over the
+/// first [`in_order`] outputs sum over the inputs in order; the narrow ones
+/// after them (one register or less) would wait on each FMA's latency, so
+/// they keep `SPLIT` partial sums, input `i` going to sum `i mod SPLIT`,
+/// added up in order at the end.
 #[inline(always)]
 pub fn forward<T: Scalar, M: MulAdd<T>, const IN: usize, const OUT: usize>(
     m: M,
@@ -182,25 +205,48 @@ pub fn forward<T: Scalar, M: MulAdd<T>, const IN: usize, const OUT: usize>(
     let mut y = *b;
     let mut start = 0;
     while start + WIDE_COLS <= OUT {
-        forward_columns::<T, M, IN, OUT, WIDE_COLS>(m, x, w, &mut y, start);
+        forward_columns::<T, M, IN, OUT, WIDE_COLS, 1>(m, x, w, &mut y, start);
         start += WIDE_COLS;
     }
     while start + NARROW_COLS <= OUT {
-        forward_columns::<T, M, IN, OUT, NARROW_COLS>(m, x, w, &mut y, start);
+        forward_columns::<T, M, IN, OUT, NARROW_COLS, 1>(m, x, w, &mut y, start);
         start += NARROW_COLS;
     }
-    while start + DOT_LANES <= OUT {
-        forward_columns::<T, M, IN, OUT, DOT_LANES>(m, x, w, &mut y, start);
-        start += DOT_LANES;
-    }
-    while start < OUT {
-        forward_columns::<T, M, IN, OUT, 1>(m, x, w, &mut y, start);
-        start += 1;
-    }
+    forward_narrow(m, x, w, &mut y);
     y
 }
 
-/// Adds `x·W` into `y[start..start + COLS]`.
+/// How many leading outputs of a layer are summed over the inputs in order,
+/// in passes of `NARROW_COLS` or more.
+const fn in_order(outputs: usize) -> usize {
+    outputs / NARROW_COLS * NARROW_COLS
+}
+
+/// Adds `x·W` into the outputs after [`in_order`], with split sums.
+#[inline(always)]
+fn forward_narrow<T: Scalar, M: MulAdd<T>, const IN: usize, const OUT: usize>(
+    m: M,
+    x: &[T; IN],
+    w: &[[T; OUT]; IN],
+    y: &mut [T; OUT],
+) {
+    let mut start = in_order(OUT);
+    while start + DOT_LANES <= OUT {
+        forward_columns::<T, M, IN, OUT, DOT_LANES, SPLIT>(m, x, w, y, start);
+        start += DOT_LANES;
+    }
+    while start < OUT {
+        forward_columns::<T, M, IN, OUT, 1, SPLIT>(m, x, w, y, start);
+        start += 1;
+    }
+}
+
+/// Partial sums over the inputs in the narrow passes of [`forward`]: as
+/// many as the FMA latency (4 cycles) times the FMA units (2) allows for
+/// a single register.
+const SPLIT: usize = 4;
+
+/// Adds `x·W` into `y[start..start + COLS]`, with `SPLITS` partial sums.
 #[inline(always)]
 fn forward_columns<
     T: Scalar,
@@ -208,6 +254,7 @@ fn forward_columns<
     const IN: usize,
     const OUT: usize,
     const COLS: usize,
+    const SPLITS: usize,
 >(
     m: M,
     x: &[T; IN],
@@ -215,14 +262,31 @@ fn forward_columns<
     y: &mut [T; OUT],
     start: usize,
 ) {
-    let mut acc: [T; COLS] = tile(&y[start..]);
-    for (&x, row) in x.iter().zip(w) {
-        let row: &[T; COLS] = tile_ref(&row[start..]);
-        for (a, &w) in acc.iter_mut().zip(row) {
+    let mut acc = [[T::ZERO; COLS]; SPLITS];
+    acc[0] = tile(&y[start..]);
+    let (x_chunks, x_tail) = x.as_chunks::<SPLITS>();
+    let (w_chunks, w_tail) = w.as_chunks::<SPLITS>();
+    for (x, w) in x_chunks.iter().zip(w_chunks) {
+        for ((acc, &x), w) in acc.iter_mut().zip(x).zip(w) {
+            let w: &[T; COLS] = tile_ref(&w[start..]);
+            for (a, &w) in acc.iter_mut().zip(w) {
+                *a = m.mul_add(x, w, *a);
+            }
+        }
+    }
+    for ((acc, &x), w) in acc.iter_mut().zip(x_tail).zip(w_tail) {
+        let w: &[T; COLS] = tile_ref(&w[start..]);
+        for (a, &w) in acc.iter_mut().zip(w) {
             *a = m.mul_add(x, w, *a);
         }
     }
-    y[start..start + COLS].copy_from_slice(&acc);
+    let (first, rest) = acc.split_first_mut().expect("at least one partial sum");
+    for partial in rest {
+        for (a, &p) in first.iter_mut().zip(partial.iter()) {
+            *a += p;
+        }
+    }
+    y[start..start + COLS].copy_from_slice(first);
 }
 
 /// `W·g` for each sample: every entry a dot product of a weight row and a
@@ -331,8 +395,9 @@ fn dot_tile<
 }
 
 /// `b + x·W` for each sample: a register-blocked matrix product, tiles of
-/// `TILE_ROWS` samples by `TILE_COLS` outputs sharing every load. Each
-/// output's sum runs over the inputs in order, as in [`forward`].
+/// `TILE_ROWS` samples by `TILE_COLS` outputs sharing every load, over the
+/// outputs that [`forward`] sums in order; the rest as [`forward`] does.
+/// Each sample gets exactly what it gets alone.
 #[inline(always)]
 pub fn forward_batch<T: Scalar, M: MulAdd<T>, const IN: usize, const OUT: usize, const B: usize>(
     m: M,
@@ -350,10 +415,14 @@ pub fn forward_batch<T: Scalar, M: MulAdd<T>, const IN: usize, const OUT: usize,
         forward_rows::<T, M, IN, OUT, B, 1>(m, x, w, &mut y, row);
         row += 1;
     }
+    for (x, y) in x.iter().zip(&mut y) {
+        forward_narrow(m, x, w, y);
+    }
     y
 }
 
-/// [`forward_batch`] for samples `row..row + ROWS`.
+/// [`forward_batch`] for samples `row..row + ROWS`, the outputs summed in
+/// order.
 #[inline(always)]
 fn forward_rows<
     T: Scalar,
@@ -369,18 +438,11 @@ fn forward_rows<
     y: &mut [[T; OUT]; B],
     row: usize,
 ) {
+    const { assert!(NARROW_COLS.is_multiple_of(TILE_COLS)) };
     let mut start = 0;
-    while start + TILE_COLS <= OUT {
+    while start < in_order(OUT) {
         forward_tile::<T, M, IN, OUT, B, ROWS, TILE_COLS>(m, x, w, y, row, start);
         start += TILE_COLS;
-    }
-    while start + DOT_LANES <= OUT {
-        forward_tile::<T, M, IN, OUT, B, ROWS, DOT_LANES>(m, x, w, y, row, start);
-        start += DOT_LANES;
-    }
-    while start < OUT {
-        forward_tile::<T, M, IN, OUT, B, ROWS, 1>(m, x, w, y, row, start);
-        start += 1;
     }
 }
 
@@ -574,9 +636,16 @@ mod tests {
         assert_eq!(widen(&forward(Separate, &x, &w, &b)), expected);
     }
 
+    /// Fractions: rounding happens, so the order of every sum shows.
+    fn fractions<const R: usize, const C: usize>(seed: usize) -> [[f32; C]; R] {
+        core::array::from_fn(|r| {
+            core::array::from_fn(|c| 1.0 / ((r * C + c + seed) as f32 + 3.0) - 0.1)
+        })
+    }
+
     #[test]
     fn a_batch_gives_each_sample_what_it_gets_alone() {
-        let (x, w, b) = (matrix::<B, IN>(4), matrix::<IN, OUT>(5), integers::<OUT>(6));
+        let (x, w, [b]) = (fractions::<B, IN>(4), fractions::<IN, OUT>(5), fractions::<1, OUT>(6));
         let batch = f32::dense_forward_batch(&x, &w, &b);
         let portable = forward_batch(Separate, &x, &w, &b);
         for ((x, y), portable) in x.iter().zip(&batch).zip(&portable) {
@@ -617,14 +686,7 @@ mod tests {
 
     #[test]
     fn a_batch_accumulates_exactly_as_sample_after_sample() {
-        // Fractions: rounding happens, so the order of every sum shows.
-        let fraction = |k: usize| 1.0 / (k as f32 + 3.0);
-        let x: [[f32; IN]; B] =
-            core::array::from_fn(|b| core::array::from_fn(|i| fraction(b * IN + i)));
-        let g: [[f32; OUT]; B] =
-            core::array::from_fn(|b| core::array::from_fn(|o| fraction(b + 5 * o) - 0.1));
-        let w: [[f32; OUT]; IN] =
-            core::array::from_fn(|i| core::array::from_fn(|o| fraction(3 * i + o) - 0.2));
+        let (x, g, w) = (fractions::<B, IN>(0), fractions::<B, OUT>(1), fractions::<IN, OUT>(2));
         let (mut dw_batch, mut db_batch) = ([[0.5; OUT]; IN], [0.25; OUT]);
         f32::dense_param_grads_batch(&x, &g, &mut dw_batch, &mut db_batch);
         let dx_batch = f32::dense_input_grad_batch(&g, &w);
