@@ -193,8 +193,8 @@ impl Kernels for f32 {
 /// `b + x·W`, `COLS` outputs at a time in registers. The passes over the
 /// first [`in_order`] outputs sum over the inputs in order; the narrow ones
 /// after them (one register or less) would wait on each FMA's latency, so
-/// they keep `SPLIT` partial sums, input `i` going to sum `i mod SPLIT`,
-/// added up in order at the end.
+/// given at least `2 · SPLIT` inputs they keep `SPLIT` partial sums, input
+/// `i` going to sum `i mod SPLIT`, added up in order at the end.
 #[inline(always)]
 pub fn forward<T: Scalar, M: MulAdd<T>, const IN: usize, const OUT: usize>(
     m: M,
@@ -230,13 +230,33 @@ fn forward_narrow<T: Scalar, M: MulAdd<T>, const IN: usize, const OUT: usize>(
     w: &[[T; OUT]; IN],
     y: &mut [T; OUT],
 ) {
+    if IN < 2 * SPLIT {
+        // Too few inputs for the latency to show.
+        return forward_narrow_split::<T, M, IN, OUT, 1>(m, x, w, y);
+    }
+    forward_narrow_split::<T, M, IN, OUT, SPLIT>(m, x, w, y);
+}
+
+#[inline(always)]
+fn forward_narrow_split<
+    T: Scalar,
+    M: MulAdd<T>,
+    const IN: usize,
+    const OUT: usize,
+    const SPLITS: usize,
+>(
+    m: M,
+    x: &[T; IN],
+    w: &[[T; OUT]; IN],
+    y: &mut [T; OUT],
+) {
     let mut start = in_order(OUT);
     while start + DOT_LANES <= OUT {
-        forward_columns::<T, M, IN, OUT, DOT_LANES, SPLIT>(m, x, w, y, start);
+        forward_columns::<T, M, IN, OUT, DOT_LANES, SPLITS>(m, x, w, y, start);
         start += DOT_LANES;
     }
     while start < OUT {
-        forward_columns::<T, M, IN, OUT, 1, SPLIT>(m, x, w, y, start);
+        forward_columns::<T, M, IN, OUT, 1, SPLITS>(m, x, w, y, start);
         start += 1;
     }
 }
