@@ -46,7 +46,7 @@ TOML
     continue
   fi
   # Every crate trains its network: forward, loss, backward and an update
-  # for each sample, on data drawn from a seeded generator.
+  # per batch of 8, on data drawn from a seeded generator, and infers.
   cat >"$work/$name/src/main.rs" <<RUST
 use constnet::prelude::*;
 use constnet::rand::rngs::SmallRng;
@@ -59,19 +59,17 @@ fn main() {
     let mut rng = SmallRng::seed_from_u64(1);
     let mut net: Net = Net::random(&mut rng);
     let mut grads = NetGrads::zeros();
-    let mut input = [0.0f32; Net::<f32>::INPUT];
-    let mut target = [0.0f32; Net::<f32>::OUTPUT];
+    let mut inputs = [[0.0f32; Net::<f32>::INPUT]; 8];
+    let mut targets = [[0.0f32; Net::<f32>::OUTPUT]; 8];
     let mut loss = 0.0;
     for _ in 0..10 {
+        inputs.as_flattened_mut().iter_mut().for_each(|x| *x = rng.random_range(-1.0..1.0));
+        targets.as_flattened_mut().iter_mut().for_each(|t| *t = rng.random_range(0.0..1.0));
         grads.set_zero();
-        for _ in 0..8 {
-            input.iter_mut().for_each(|x| *x = rng.random_range(-1.0..1.0));
-            target.iter_mut().for_each(|t| *t = rng.random_range(0.0..1.0));
-            loss = net.loss_and_grad(&input, &target, &Mse, &mut grads);
-        }
+        loss = net.loss_and_grad_batch(&inputs, &targets, &Mse, &mut grads);
         net.sgd_step(&grads, 0.01);
     }
-    println!("{loss} {:?}", net.forward(&input));
+    println!("{loss} {:?}", net.forward(&inputs[0]));
 }
 RUST
 done

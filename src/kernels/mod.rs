@@ -644,7 +644,7 @@ mod tests {
     }
 
     /// Sizes that leave remainders at every tiling level.
-    const IN: usize = 7;
+    const IN: usize = 13;
     const OUT: usize = 83;
     const B: usize = 6;
 
