@@ -54,6 +54,18 @@ pub trait Network<T: Scalar>: Layer<T> {
         grads: &mut Self::Grads,
     ) -> T;
 
+    /// One training step on a batch: sets `grads` to the gradient of the
+    /// mean loss, then lets `optimizer` update the parameters. Returns the
+    /// mean loss before the update.
+    fn train_batch<L: Loss<T>, O: Optimizer<T, Self>, const B: usize>(
+        &mut self,
+        inputs: &[Self::Input; B],
+        targets: &[Self::Output; B],
+        loss: &L,
+        optimizer: &mut O,
+        grads: &mut Self,
+    ) -> T;
+
     /// One step of plain gradient descent: `θ ← θ − learning_rate · ∇θ`.
     fn sgd_step(&mut self, grads: &Self::Grads, learning_rate: T);
 }
@@ -94,6 +106,20 @@ impl<T: Scalar, N: Layer<T>> Network<T> for N {
         }
         self.param_grads_batch(&trace, &outputs, grads);
         total * weight
+    }
+
+    fn train_batch<L: Loss<T>, O: Optimizer<T, N>, const B: usize>(
+        &mut self,
+        inputs: &[N::Input; B],
+        targets: &[N::Output; B],
+        loss: &L,
+        optimizer: &mut O,
+        grads: &mut N,
+    ) -> T {
+        grads.set_zero();
+        let loss = self.loss_and_grad_batch(inputs, targets, loss, grads);
+        optimizer.step(self, grads);
+        loss
     }
 
     fn sgd_step(&mut self, grads: &N, learning_rate: T) {

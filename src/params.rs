@@ -27,10 +27,20 @@ pub trait Params<T: Scalar>: Sized {
 
     /// Sets every parameter to zero, e.g. to reuse a gradient.
     fn set_zero(&mut self) {
-        let mut index = 0;
-        while let Some(tensor) = self.tensor_mut(index) {
-            tensor.fill(T::ZERO);
-            index += 1;
+        for index in 0..Self::TENSORS {
+            if let Some(tensor) = self.tensor_mut(index) {
+                tensor.fill(T::ZERO);
+            }
+        }
+    }
+
+    /// Multiplies every parameter by `factor`, e.g. to turn a sum of
+    /// gradients into a mean.
+    fn scale(&mut self, factor: T) {
+        for index in 0..Self::TENSORS {
+            if let Some(tensor) = self.tensor_mut(index) {
+                tensor.iter_mut().for_each(|x| *x *= factor);
+            }
         }
     }
 }

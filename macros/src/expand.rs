@@ -174,12 +174,18 @@ pub fn expand(checked: &Checked) -> TokenStream {
         .collect();
     let receivers: Vec<_> = layers.iter().map(Layer::receiver).collect();
 
-    let per_sample = Pass::per_sample().steps(layers, &receivers, [&x, &g, &input]);
-    let batch = Pass::batch().steps(layers, &receivers, [&x, &g, &input]);
-    let (forward_steps, trace_steps, backward_steps, param_steps) =
-        (&per_sample.forward, &per_sample.trace, &per_sample.backward, &per_sample.param_grads);
-    let (forward_batch_steps, trace_batch_steps, backward_batch_steps, param_batch_steps) =
-        (&batch.forward, &batch.trace, &batch.backward, &batch.param_grads);
+    let Steps {
+        forward: forward_steps,
+        trace: trace_steps,
+        backward: backward_steps,
+        param_grads: param_steps,
+    } = Pass::per_sample().steps(layers, &receivers, [&x, &g, &input]);
+    let Steps {
+        forward: forward_batch_steps,
+        trace: trace_batch_steps,
+        backward: backward_batch_steps,
+        param_grads: param_batch_steps,
+    } = Pass::batch().steps(layers, &receivers, [&x, &g, &input]);
     let kink_distances = receivers
         .iter()
         .zip(&trace_fields)
@@ -219,6 +225,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
         uniform before `Tanh`, `Sigmoid`, `Softmax` or no activation, He uniform before `Relu` and \
         `LeakyRelu`), biases zero.";
     let scalar_param = quote!(T: ::constnet::Scalar = #scalar);
+    let describe_and_source = describe_and_source(checked);
 
     quote! {
         #(#attrs)*
@@ -377,6 +384,8 @@ pub fn expand(checked: &Checked) -> TokenStream {
                     [#(#kink_distances),*].into_iter().fold(T::infinity(), T::min)
                 }
             }
+
+            #describe_and_source
         };
     }
 }
@@ -482,6 +491,57 @@ impl Pass {
             trace: trace_steps,
             backward: backward_steps,
             param_grads: param_steps,
+        }
+    }
+}
+
+/// The layers as a table (`Describe`) and the parameters as Rust source
+/// (`ToRust`): both need the names the user wrote.
+fn describe_and_source(checked: &Checked) -> TokenStream {
+    let name = &checked.network.name;
+    let name_str = name.to_string();
+    let rows = checked.layers.iter().map(|layer| {
+        let (field, output, kind) = match &layer.kind {
+            Kind::Dense { outputs, .. } => {
+                (layer.field.to_string(), Literal::usize_unsuffixed(*outputs).into_token_stream(), "Dense".to_string())
+            }
+            Kind::Nested { path } => {
+                let last = &path.segments.last().expect("a parsed path has a segment").ident;
+                (layer.field.to_string(), quote!(<#path<T> as ::constnet::Layer<T>>::OUTPUT), last.to_string())
+            }
+            Kind::Activation { activation, width, .. } => {
+                (String::new(), width.into_token_stream(), activation.name().to_string())
+            }
+        };
+        let params = match layer.param_type() {
+            Some(ty) => quote!(<#ty as ::constnet::Params<T>>::PARAMS),
+            None => quote!(0),
+        };
+        quote! {
+            ::constnet::summary::LayerSummary { name: #field, kind: #kind, output: #output, params: #params }
+        }
+    });
+    let fields: Vec<_> =
+        checked.layers.iter().filter(|l| l.param_type().is_some()).map(|l| &l.field).collect();
+    let field_strs = fields.iter().map(|field| field.to_string());
+    quote! {
+        impl<T: ::constnet::Scalar> ::constnet::summary::Describe<T> for #name<T> {
+            const NAME: &'static str = #name_str;
+            const LAYERS: &'static [::constnet::summary::LayerSummary] = &[#(#rows),*];
+        }
+
+        impl<T: ::constnet::Scalar> ::constnet::source::ToRust for #name<T> {
+            fn write_type(out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result {
+                out.write_str(::core::concat!(#name_str, "<"))?;
+                ::constnet::source::write_scalar_type::<T>(out)?;
+                out.write_str(">")
+            }
+
+            fn write_value(&self, out: &mut dyn ::core::fmt::Write, indent: usize) -> ::core::fmt::Result {
+                ::constnet::source::write_struct(out, indent, #name_str, &[
+                    #( (#field_strs, &self.#fields as &dyn ::constnet::source::ToRust), )*
+                ])
+            }
         }
     }
 }

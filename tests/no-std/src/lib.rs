@@ -1,5 +1,6 @@
 //! Trains and runs a network with no std and no allocator, so that every
-//! generic path (forward, backward, losses, SGD, initializers) is compiled.
+//! generic path (forward, backward, batches, losses, optimizers,
+//! initializers, metrics) is compiled.
 //!
 //! Its unit tests (`cargo test` here) run the same code with the float
 //! functions of `libm`: the main crate's tests cannot, because a
@@ -37,6 +38,23 @@ pub extern "C" fn constnet_train_xor(seed: u64, epochs: u32) -> f32 {
     loss
 }
 
+/// Trains XOR with Adam on the whole batch for `epochs` steps and returns
+/// the binary accuracy (0 to 1) of the result.
+#[unsafe(no_mangle)]
+pub extern "C" fn constnet_train_xor_adam(seed: u64, epochs: u32) -> f64 {
+    let mut xor: Xor = Xor::random(&mut SmallRng::seed_from_u64(seed));
+    let (inputs, targets) = (DATA.map(|(x, _)| x), DATA.map(|(_, y)| y));
+    let mut adam = Adam::new(0.05);
+    let mut grads = XorGrads::zeros();
+    for _ in 0..epochs {
+        xor.train_batch(&inputs, &targets, &BinaryCrossEntropy, &mut adam, &mut grads);
+    }
+    match Dataset::new(&inputs, &targets) {
+        Ok(data) => BinaryAccuracy.evaluate(&xor, &data),
+        Err(_) => f64::NAN,
+    }
+}
+
 /// One training step of a nested network with every loss, returning the sum.
 #[unsafe(no_mangle)]
 pub extern "C" fn constnet_losses(x0: f32, x1: f32) -> f32 {
@@ -66,6 +84,11 @@ mod tests {
     fn xor_learns_with_libm_math() {
         let loss = constnet_train_xor(42, 500);
         assert!(loss < 0.05, "summed loss {loss}");
+    }
+
+    #[test]
+    fn xor_learns_with_adam_on_the_batch_path() {
+        assert_eq!(constnet_train_xor_adam(42, 300), 1.0);
     }
 
     #[test]

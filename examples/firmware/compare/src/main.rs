@@ -1,0 +1,109 @@
+//! One sine inference engine on a Cortex-M4F (chosen by a feature), its
+//! error on a test grid, and its instructions per inference.
+#![no_std]
+#![no_main]
+
+#[path = "../../src/instructions.rs"]
+mod instructions;
+mod stack;
+
+use core::f32::consts::TAU;
+use core::hint::black_box;
+
+use cortex_m_rt::entry;
+use cortex_m_semihosting::{debug, hprintln};
+
+/// constnet: the f32 network of the firmware example, weights in flash.
+#[cfg(feature = "constnet")]
+mod engine {
+    use constnet::prelude::*;
+
+    network! {
+        pub struct Sine<f32> { hidden: Dense<1, 16>, Relu, middle: Dense<16, 16>, Relu, out: Dense<16, 1> }
+    }
+
+    include!("../../src/sine_weights.rs");
+    // The test grid is the one the weights were measured on.
+    const _: () = assert!(TEST_POINTS == super::TEST_POINTS);
+    pub const HOST_TEST_MSE_IF_KNOWN: Option<f32> = Some(HOST_TEST_MSE);
+
+    static SINE_IN_FLASH: Sine = SINE;
+
+    pub const NAME: &str = "constnet";
+
+    pub fn predict(x: f32) -> f32 {
+        SINE_IN_FLASH.forward(&[x])[0]
+    }
+}
+
+/// MicroFlow: the int8 TensorFlow Lite sine model that the crate ships,
+/// copied here by `compare.sh`.
+#[cfg(feature = "microflow")]
+mod engine {
+    use microflow::model;
+
+    #[model("sine.tflite")]
+    struct Sine;
+
+    pub const NAME: &str = "MicroFlow";
+    pub const HOST_TEST_MSE_IF_KNOWN: Option<f32> = None;
+
+    pub fn predict(x: f32) -> f32 {
+        Sine::predict(nalgebra::matrix![x])[0]
+    }
+}
+
+/// No model: what the rest of the program costs.
+#[cfg(not(any(feature = "constnet", feature = "microflow")))]
+mod engine {
+    pub const NAME: &str = "no model";
+    pub const HOST_TEST_MSE_IF_KNOWN: Option<f32> = None;
+
+    pub fn predict(x: f32) -> f32 {
+        x
+    }
+}
+
+const TEST_POINTS: usize = 1000;
+
+#[entry]
+fn main() -> ! {
+    let Some(peripherals) = cortex_m::Peripherals::take() else { exit(false) };
+    let mut counter = instructions::Counter::new(peripherals.SYST);
+
+    let step = TAU / (TEST_POINTS - 1) as f32;
+    let squared: f32 = (0..TEST_POINTS)
+        .map(|i| {
+            let x = i as f32 * step;
+            let error = engine::predict(black_box(x)) - libm::sinf(x);
+            error * error
+        })
+        .sum();
+    hprintln!("engine: {}", engine::NAME);
+    let mse = squared / TEST_POINTS as f32;
+    hprintln!("test MSE: {}", mse);
+    if let Some(host) = engine::HOST_TEST_MSE_IF_KNOWN {
+        hprintln!("test MSE on the host: {}", host);
+        if mse > host * (1.0 + 1e-4) {
+            exit(false)
+        }
+    }
+    let per_inference = counter.per_call(1000, || engine::predict(black_box(1.0)));
+    hprintln!("instructions per inference: {}", per_inference);
+    let stack = stack::peak(engine::predict, 1.0);
+    hprintln!("stack bytes per inference: {}", stack);
+    exit(true)
+}
+
+fn exit(success: bool) -> ! {
+    debug::exit(if success { debug::EXIT_SUCCESS } else { debug::EXIT_FAILURE });
+    loop {
+        cortex_m::asm::wfi();
+    }
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    hprintln!("panicked: {}", info);
+    exit(false)
+}

@@ -1,0 +1,114 @@
+//! Networks written as Rust source read back, through rustc, bit for bit.
+//!
+//! `tests/data/awkward_*.rs` were written by `awkward_*().rust_const(..)`;
+//! the tests compile them in and compare every bit with the values set here.
+//! After a deliberate change of the format: `BLESS=1 cargo test --test source`.
+
+use constnet::prelude::*;
+use constnet::source::ToRust;
+
+network! {
+    pub struct Inner<f32> { first: Dense<2, 3> }
+}
+
+network! {
+    /// Nested, with a raw identifier and an activation between the layers.
+    pub struct Awkward<f32> { r#in: Dense<3, 2>, Tanh, inner: Inner }
+}
+
+network! {
+    pub struct Wide<f64> { layer: Dense<4, 4> }
+}
+
+const F32_VALUES: [f32; 14] = [
+    -0.0,
+    0.1,
+    f32::MAX,
+    f32::MIN,
+    f32::MIN_POSITIVE,
+    f32::from_bits(1),
+    -f32::from_bits(0x007f_ffff),
+    f32::EPSILON,
+    16_777_216.0,
+    1.0 / 3.0,
+    f32::INFINITY,
+    f32::NEG_INFINITY,
+    f32::from_bits(0x7fa0_0001),
+    f32::from_bits(0xffc0_1234),
+];
+
+const F64_VALUES: [f64; 10] = [
+    -0.0,
+    0.1,
+    f64::MAX,
+    f64::MIN_POSITIVE,
+    f64::from_bits(1),
+    -f64::from_bits(0x000f_ffff_ffff_ffff),
+    core::f64::consts::PI,
+    9_007_199_254_740_992.0,
+    f64::NEG_INFINITY,
+    f64::from_bits(0x7ff0_0000_0000_0001),
+];
+
+/// Fills every parameter, in order, with `values` over and over.
+fn filled<T: Scalar, P: Params<T>>(values: &[T]) -> P {
+    let mut params = P::zeros();
+    let mut next = values.iter().cycle();
+    let mut index = 0;
+    while let Some(tensor) = params.tensor_mut(index) {
+        tensor.iter_mut().for_each(|p| *p = *next.next().unwrap());
+        index += 1;
+    }
+    params
+}
+
+fn bits<P: Params<f32>>(params: &P) -> Vec<u32> {
+    (0..P::TENSORS).flat_map(|i| params.tensor(i).unwrap().iter().map(|x| x.to_bits())).collect()
+}
+
+fn bits_f64<P: Params<f64>>(params: &P) -> Vec<u64> {
+    (0..P::TENSORS).flat_map(|i| params.tensor(i).unwrap().iter().map(|x| x.to_bits())).collect()
+}
+
+include!("data/awkward_f32.rs");
+include!("data/awkward_f64.rs");
+
+#[test]
+fn f32_parameters_compile_back_to_the_same_bits() {
+    let expected: Awkward = filled(&F32_VALUES);
+    assert_eq!(bits(&AWKWARD_F32), bits(&expected));
+}
+
+#[test]
+fn f64_parameters_compile_back_to_the_same_bits() {
+    let expected: Wide = filled(&F64_VALUES);
+    assert_eq!(bits_f64(&WIDE_F64), bits_f64(&expected));
+}
+
+/// The fixtures are what the networks write today.
+#[test]
+fn fixtures_are_current() {
+    let awkward: Awkward = filled(&F32_VALUES);
+    let wide: Wide = filled(&F64_VALUES);
+    for (path, written) in [
+        ("tests/data/awkward_f32.rs", awkward.rust_const("AWKWARD_F32").to_string()),
+        ("tests/data/awkward_f64.rs", wide.rust_const("WIDE_F64").to_string()),
+    ] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(&path, &written).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(written, committed, "{} is stale: rerun with BLESS=1", path.display());
+    }
+}
+
+#[test]
+fn a_network_names_its_type_with_its_scalar() {
+    let mut name = String::new();
+    Wide::<f32>::write_type(&mut name).unwrap();
+    assert_eq!(name, "Wide<f32>");
+    let mut name = String::new();
+    <Dense<f64, 2, 3>>::write_type(&mut name).unwrap();
+    assert_eq!(name, "::constnet::layer::Dense<f64, 2, 3>");
+}
