@@ -1,11 +1,11 @@
-//! The portable kernels compiled with AVX2 and FMA enabled, for `f32`.
+//! The tiled kernels compiled with AVX2 and FMA enabled, for `f32`.
 //!
 //! # Soundness
 //!
 //! This module holds all of the crate's `unsafe`. Calling a function
 //! compiled for AVX2 and FMA, or the FMA instruction itself, is undefined
 //! behaviour on a CPU without them; nothing else here can go wrong, since
-//! the functions behind these calls are the safe portable kernels.
+//! the functions behind these calls are the safe tiled kernels.
 //!
 //! [`Fused`] is the proof that the CPU has both: its one field is private,
 //! so the only way to get a value is [`Fused::available`], which returns one
@@ -18,7 +18,7 @@ use core::arch::x86::{_mm_cvtss_f32, _mm_fmadd_ss, _mm_set_ss};
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::{_mm_cvtss_f32, _mm_fmadd_ss, _mm_set_ss};
 
-use super::MulAdd;
+use super::tiled::{self, MulAdd};
 
 /// Proof that this CPU runs AVX2 and FMA instructions.
 #[derive(Clone, Copy, Debug)]
@@ -105,7 +105,7 @@ fn forward<const IN: usize, const OUT: usize>(
     w: &[[f32; OUT]; IN],
     b: &[f32; OUT],
 ) -> [f32; OUT] {
-    super::forward(fused, x, w, b)
+    tiled::forward(fused, x, w, b)
 }
 
 #[target_feature(enable = "avx2,fma")]
@@ -115,7 +115,7 @@ fn forward_batch<const IN: usize, const OUT: usize, const B: usize>(
     w: &[[f32; OUT]; IN],
     b: &[f32; OUT],
 ) -> [[f32; OUT]; B] {
-    super::forward_batch(fused, x, w, b)
+    tiled::forward_batch(fused, x, w, b)
 }
 
 #[target_feature(enable = "avx2,fma")]
@@ -126,7 +126,7 @@ fn param_grads_batch<const IN: usize, const OUT: usize, const B: usize>(
     dw: &mut [[f32; OUT]; IN],
     db: &mut [f32; OUT],
 ) {
-    super::param_grads_batch(fused, x, g, dw, db)
+    tiled::param_grads_batch(fused, x, g, dw, db)
 }
 
 #[target_feature(enable = "avx2,fma")]
@@ -135,5 +135,5 @@ fn input_grad_batch<const IN: usize, const OUT: usize, const B: usize>(
     g: &[[f32; OUT]; B],
     w: &[[f32; OUT]; IN],
 ) -> [[f32; IN]; B] {
-    super::input_grad_batch(fused, g, w)
+    tiled::input_grad_batch(fused, g, w)
 }
