@@ -57,6 +57,7 @@ pub mod gradcheck;
 mod init;
 #[cfg(feature = "std")]
 pub mod io;
+mod kernels;
 pub mod layer;
 pub mod loss;
 pub mod memory;

@@ -82,7 +82,7 @@ impl<T: Scalar, N: Layer<T>> Network<T> for N {
     ) -> T {
         let (output, trace) = self.forward_trace(input);
         let (value, grad_output) = loss.value_and_gradient(&output, target);
-        self.backward(&trace, &grad_output, grads);
+        self.param_grads(&trace, &grad_output, grads);
         value
     }
 
@@ -104,7 +104,7 @@ impl<T: Scalar, N: Layer<T>> Network<T> for N {
             *output = gradient;
             output.as_mut_slice().iter_mut().for_each(|g| *g *= weight);
         }
-        self.backward_batch(&trace, &outputs, grads);
+        self.param_grads_batch(&trace, &outputs, grads);
         total * weight
     }
 

@@ -71,6 +71,7 @@ impl<T: Scalar> Params<T> for () {
 /// assert_eq!(constnet::params::locate(3, &[2, 0, 2]), Some((2, 1)));
 /// assert_eq!(constnet::params::locate(4, &[2, 0, 2]), None);
 /// ```
+#[inline]
 pub fn locate(index: usize, counts: &[usize]) -> Option<(usize, usize)> {
     let mut rest = index;
     for (group, &count) in counts.iter().enumerate() {

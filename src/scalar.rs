@@ -24,6 +24,7 @@ pub trait Scalar:
     + Sync
     + 'static
     + sealed::Sealed
+    + crate::kernels::Kernels
 {
     /// `0`, usable in `const` contexts (array repeat expressions, `const fn`).
     const ZERO: Self;

@@ -174,12 +174,17 @@ pub fn expand(checked: &Checked) -> TokenStream {
         .collect();
     let receivers: Vec<_> = layers.iter().map(Layer::receiver).collect();
 
-    let Steps { forward: forward_steps, trace: trace_steps, backward: backward_steps } =
-        Pass::per_sample().steps(layers, &receivers, [&x, &g, &input]);
+    let Steps {
+        forward: forward_steps,
+        trace: trace_steps,
+        backward: backward_steps,
+        param_grads: param_steps,
+    } = Pass::per_sample().steps(layers, &receivers, [&x, &g, &input]);
     let Steps {
         forward: forward_batch_steps,
         trace: trace_batch_steps,
         backward: backward_batch_steps,
+        param_grads: param_batch_steps,
     } = Pass::batch().steps(layers, &receivers, [&x, &g, &input]);
     let kink_distances = receivers
         .iter()
@@ -331,6 +336,15 @@ pub fn expand(checked: &Checked) -> TokenStream {
                     #g
                 }
 
+                fn param_grads(
+                    &self,
+                    trace: &#trace<T>,
+                    grad_output: &[T; #output_width],
+                    grads: &mut Self,
+                ) {
+                    #(#param_steps)*
+                }
+
                 fn forward_batch<const B: usize>(
                     &self,
                     #input: &[[T; #input_width]; B],
@@ -357,6 +371,15 @@ pub fn expand(checked: &Checked) -> TokenStream {
                     #g
                 }
 
+                fn param_grads_batch<const B: usize>(
+                    &self,
+                    trace: &#batch_trace<B, T>,
+                    grad_output: &[[T; #output_width]; B],
+                    grads: &mut Self,
+                ) {
+                    #(#param_batch_steps)*
+                }
+
                 fn kink_distance(&self, trace: &#trace<T>) -> T {
                     [#(#kink_distances),*].into_iter().fold(T::infinity(), T::min)
                 }
@@ -372,6 +395,7 @@ struct Pass {
     forward: Ident,
     forward_trace: Ident,
     backward: Ident,
+    param_grads: Ident,
     same_size: Ident,
 }
 
@@ -380,6 +404,8 @@ struct Steps {
     forward: Vec<TokenStream>,
     trace: Vec<TokenStream>,
     backward: Vec<TokenStream>,
+    /// The backward chain without the first layer's input gradient.
+    param_grads: Vec<TokenStream>,
 }
 
 impl Pass {
@@ -397,6 +423,7 @@ impl Pass {
             forward: name("forward"),
             forward_trace: name("forward_trace"),
             backward: name("backward"),
+            param_grads: name("param_grads"),
             same_size: name("same_size"),
         }
     }
@@ -409,7 +436,7 @@ impl Pass {
         receivers: &[TokenStream],
         [x, g, input]: [&Ident; 3],
     ) -> Steps {
-        let Pass { forward, forward_trace, backward, same_size } = self;
+        let Pass { forward, forward_trace, backward, param_grads, same_size } = self;
         // Each step reads what the step before produced; the first reads the argument.
         let step_inputs: Vec<_> = layers
             .iter()
@@ -449,8 +476,22 @@ impl Pass {
                     None => quote!(let #g = #call;),
                 }
             })
+            .collect::<Vec<_>>();
+        // The first layer has parameters (the checker requires it), so its
+        // parameter-only call ends the chain.
+        let (first, first_receiver) = (&layers[0].field, &receivers[0]);
+        let first_grad = if layers.len() == 1 { quote!(grad_output) } else { quote!(&#g) };
+        let param_steps = backward_steps[..layers.len() - 1]
+            .iter()
+            .cloned()
+            .chain([quote!(#first_receiver.#param_grads(&trace.#first, #first_grad, &mut grads.#first);)])
             .collect();
-        Steps { forward: forward_steps, trace: trace_steps, backward: backward_steps }
+        Steps {
+            forward: forward_steps,
+            trace: trace_steps,
+            backward: backward_steps,
+            param_grads: param_steps,
+        }
     }
 }
 

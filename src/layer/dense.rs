@@ -1,5 +1,7 @@
 //! Fully connected layer: `y = x·W + b`.
 
+use core::array::from_ref;
+
 use rand::Rng;
 
 use super::Layer;
@@ -95,15 +97,7 @@ impl<T: Scalar, const IN: usize, const OUT: usize> Layer<T> for Dense<T, IN, OUT
     type BatchTrace<const B: usize> = [[T; IN]; B];
 
     fn forward(&self, input: &[T; IN]) -> [T; OUT] {
-        // Row by row: each step adds x[i] times the contiguous row of OUT
-        // weights leaving input i, so no sum is reassociated.
-        let mut output = self.bias;
-        for (&x, row) in input.iter().zip(&self.weight) {
-            for (y, &w) in output.iter_mut().zip(row) {
-                *y += x * w;
-            }
-        }
-        output
+        T::dense_forward(input, &self.weight, &self.bias)
     }
 
     fn forward_trace(&self, input: &[T; IN]) -> ([T; OUT], [T; IN]) {
@@ -111,20 +105,18 @@ impl<T: Scalar, const IN: usize, const OUT: usize> Layer<T> for Dense<T, IN, OUT
     }
 
     fn backward(&self, input: &[T; IN], grad_output: &[T; OUT], grads: &mut Self) -> [T; IN] {
-        for (b, &g) in grads.bias.iter_mut().zip(grad_output) {
-            *b += g;
-        }
-        let mut grad_input = [T::ZERO; IN];
-        let rows = self.weight.iter().zip(grads.weight.iter_mut());
-        for ((dx, &x), (row, grad_row)) in grad_input.iter_mut().zip(input).zip(rows) {
-            let mut sum = T::ZERO;
-            for ((&w, dw), &g) in row.iter().zip(grad_row.iter_mut()).zip(grad_output) {
-                *dw += x * g;
-                sum += w * g;
-            }
-            *dx = sum;
-        }
+        self.param_grads(input, grad_output, grads);
+        let [grad_input] = T::dense_input_grad_batch(from_ref(grad_output), &self.weight);
         grad_input
+    }
+
+    fn param_grads(&self, input: &[T; IN], grad_output: &[T; OUT], grads: &mut Self) {
+        let (input, grad_output) = (from_ref(input), from_ref(grad_output));
+        T::dense_param_grads_batch(input, grad_output, &mut grads.weight, &mut grads.bias);
+    }
+
+    fn forward_batch<const B: usize>(&self, inputs: &[[T; IN]; B]) -> [[T; OUT]; B] {
+        T::dense_forward_batch(inputs, &self.weight, &self.bias)
     }
 
     fn forward_trace_batch<const B: usize>(
@@ -140,8 +132,16 @@ impl<T: Scalar, const IN: usize, const OUT: usize> Layer<T> for Dense<T, IN, OUT
         grad_outputs: &[[T; OUT]; B],
         grads: &mut Self,
     ) -> [[T; IN]; B] {
-        // Sample by sample, as `backward` does: the sums over the batch are
-        // accumulated in sample order.
-        core::array::from_fn(|b| self.backward(&inputs[b], &grad_outputs[b], grads))
+        self.param_grads_batch(inputs, grad_outputs, grads);
+        T::dense_input_grad_batch(grad_outputs, &self.weight)
+    }
+
+    fn param_grads_batch<const B: usize>(
+        &self,
+        inputs: &[[T; IN]; B],
+        grad_outputs: &[[T; OUT]; B],
+        grads: &mut Self,
+    ) {
+        T::dense_param_grads_batch(inputs, grad_outputs, &mut grads.weight, &mut grads.bias);
     }
 }

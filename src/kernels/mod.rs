@@ -1,0 +1,359 @@
+//! The dense layer's loops: the only place where a network spends time.
+//!
+//! Two sets of the same four kernels (forward, batch forward, parameter
+//! gradients and input gradients of a batch), all plain safe Rust:
+//!
+//! - `tiled`, laid out for SIMD: contiguous rows, register tiles of
+//!   independent accumulators (the compiler never reassociates a float
+//!   sum, so the layout must give it independent ones), split partial sums
+//!   where one register would wait on the FMA latency, and a
+//!   register-blocked matrix product for the batch path. Module `x86`
+//!   compiles it with AVX2 and FMA enabled, for `f32`, and it is chosen at
+//!   run time where the CPU has them (with `std`), or at compile time
+//!   (without `std`, from `-C target-feature=+avx2,+fma` or a `target-cpu`
+//!   that has them).
+//!   On x86 the same tiled code, with separate multiplications and
+//!   additions, also runs `f64`, CPUs without AVX2 and FMA, and layers of
+//!   fewer than `SIMD_MIN_WEIGHTS` weights, which stay inlined.
+//! - `plain`, the loops as a person writes them, every sum in order, on
+//!   other targets (microcontrollers), where tiles cost flash, registers and
+//!   instructions and gain nothing.
+//!
+//! Numerics are fixed for a given build and CPU: every sum has one order,
+//! and a batch gives each sample exactly what it gets alone.
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+mod tiled;
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+mod x86;
+
+// The kernels without the SIMD variant: on x86 the tiled ones with separate
+// multiplications and additions (the variant's order of sums; measured
+// faster there than the plain loops, whose inlining made the callers copy
+// their arrays), elsewhere the plain loops.
+#[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
+use plain as portable;
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+use tiled::separate as portable;
+
+/// The dense layer's loops for one scalar type. `f32` picks the AVX2/FMA
+/// variant where the CPU has it; `f64` always runs the portable loops.
+/// A single sample is a batch of one, except in the forward pass, whose
+/// single-sample kernel keeps more outputs in registers.
+pub trait Kernels: Sized {
+    /// `b + x·W`.
+    fn dense_forward<const IN: usize, const OUT: usize>(
+        x: &[Self; IN],
+        w: &[[Self; OUT]; IN],
+        b: &[Self; OUT],
+    ) -> [Self; OUT];
+
+    /// [`dense_forward`](Kernels::dense_forward) for each sample.
+    fn dense_forward_batch<const IN: usize, const OUT: usize, const B: usize>(
+        x: &[[Self; IN]; B],
+        w: &[[Self; OUT]; IN],
+        b: &[Self; OUT],
+    ) -> [[Self; OUT]; B];
+
+    /// Adds `x[b] ⊗ g[b]` into `dw` and `g[b]` into `db`, sample after sample.
+    fn dense_param_grads_batch<const IN: usize, const OUT: usize, const B: usize>(
+        x: &[[Self; IN]; B],
+        g: &[[Self; OUT]; B],
+        dw: &mut [[Self; OUT]; IN],
+        db: &mut [Self; OUT],
+    );
+
+    /// `W·g[b]` for each sample.
+    fn dense_input_grad_batch<const IN: usize, const OUT: usize, const B: usize>(
+        g: &[[Self; OUT]; B],
+        w: &[[Self; OUT]; IN],
+    ) -> [[Self; IN]; B];
+}
+
+impl Kernels for f64 {
+    #[inline(always)]
+    fn dense_forward<const IN: usize, const OUT: usize>(
+        x: &[f64; IN],
+        w: &[[f64; OUT]; IN],
+        b: &[f64; OUT],
+    ) -> [f64; OUT] {
+        portable::forward(x, w, b)
+    }
+
+    #[inline(always)]
+    fn dense_forward_batch<const IN: usize, const OUT: usize, const B: usize>(
+        x: &[[f64; IN]; B],
+        w: &[[f64; OUT]; IN],
+        b: &[f64; OUT],
+    ) -> [[f64; OUT]; B] {
+        portable::forward_batch(x, w, b)
+    }
+
+    #[inline(always)]
+    fn dense_param_grads_batch<const IN: usize, const OUT: usize, const B: usize>(
+        x: &[[f64; IN]; B],
+        g: &[[f64; OUT]; B],
+        dw: &mut [[f64; OUT]; IN],
+        db: &mut [f64; OUT],
+    ) {
+        portable::param_grads_batch(x, g, dw, db)
+    }
+
+    #[inline(always)]
+    fn dense_input_grad_batch<const IN: usize, const OUT: usize, const B: usize>(
+        g: &[[f64; OUT]; B],
+        w: &[[f64; OUT]; IN],
+    ) -> [[f64; IN]; B] {
+        portable::input_grad_batch(g, w)
+    }
+}
+
+/// The SIMD variant for `f32` layers of at least `SIMD_MIN_WEIGHTS`
+/// weights, where the CPU has it. Smaller ones stay inlined in the caller:
+/// a call costs more than their few multiply-adds.
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[inline(always)]
+fn simd<const IN: usize, const OUT: usize>() -> Option<x86::Fused> {
+    if IN * OUT >= SIMD_MIN_WEIGHTS { x86::Fused::available() } else { None }
+}
+
+/// See `simd`; measured on the workloads of `benches/peers`: a call into
+/// the SIMD variant pays from a 16×16 layer on, and costs on XOR's 2×3.
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const SIMD_MIN_WEIGHTS: usize = 64;
+
+impl Kernels for f32 {
+    #[inline(always)]
+    fn dense_forward<const IN: usize, const OUT: usize>(
+        x: &[f32; IN],
+        w: &[[f32; OUT]; IN],
+        b: &[f32; OUT],
+    ) -> [f32; OUT] {
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        if let Some(fused) = simd::<IN, OUT>() {
+            return fused.dense_forward(x, w, b);
+        }
+        portable::forward(x, w, b)
+    }
+
+    #[inline(always)]
+    fn dense_forward_batch<const IN: usize, const OUT: usize, const B: usize>(
+        x: &[[f32; IN]; B],
+        w: &[[f32; OUT]; IN],
+        b: &[f32; OUT],
+    ) -> [[f32; OUT]; B] {
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        if let Some(fused) = simd::<IN, OUT>() {
+            return fused.dense_forward_batch(x, w, b);
+        }
+        portable::forward_batch(x, w, b)
+    }
+
+    #[inline(always)]
+    fn dense_param_grads_batch<const IN: usize, const OUT: usize, const B: usize>(
+        x: &[[f32; IN]; B],
+        g: &[[f32; OUT]; B],
+        dw: &mut [[f32; OUT]; IN],
+        db: &mut [f32; OUT],
+    ) {
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        if let Some(fused) = simd::<IN, OUT>() {
+            return fused.dense_param_grads_batch(x, g, dw, db);
+        }
+        portable::param_grads_batch(x, g, dw, db)
+    }
+
+    #[inline(always)]
+    fn dense_input_grad_batch<const IN: usize, const OUT: usize, const B: usize>(
+        g: &[[f32; OUT]; B],
+        w: &[[f32; OUT]; IN],
+    ) -> [[f32; IN]; B] {
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        if let Some(fused) = simd::<IN, OUT>() {
+            return fused.dense_input_grad_batch(g, w);
+        }
+        portable::input_grad_batch(g, w)
+    }
+}
+
+/// The loops as a person writes them, every sum in order: on targets
+/// without the SIMD variant (microcontrollers), where tiles and split sums
+/// cost flash, registers and instructions and gain nothing.
+#[cfg(any(not(any(target_arch = "x86", target_arch = "x86_64")), test))]
+mod plain {
+    use crate::Scalar;
+
+    #[inline(always)]
+    pub fn forward<T: Scalar, const IN: usize, const OUT: usize>(
+        x: &[T; IN],
+        w: &[[T; OUT]; IN],
+        b: &[T; OUT],
+    ) -> [T; OUT] {
+        let mut y = *b;
+        for (&x, row) in x.iter().zip(w) {
+            for (y, &w) in y.iter_mut().zip(row) {
+                *y += x * w;
+            }
+        }
+        y
+    }
+
+    #[inline(always)]
+    pub fn forward_batch<T: Scalar, const IN: usize, const OUT: usize, const B: usize>(
+        x: &[[T; IN]; B],
+        w: &[[T; OUT]; IN],
+        b: &[T; OUT],
+    ) -> [[T; OUT]; B] {
+        let mut y = [*b; B];
+        for (x, y) in x.iter().zip(&mut y) {
+            *y = forward(x, w, b);
+        }
+        y
+    }
+
+    #[inline(always)]
+    pub fn param_grads_batch<T: Scalar, const IN: usize, const OUT: usize, const B: usize>(
+        x: &[[T; IN]; B],
+        g: &[[T; OUT]; B],
+        dw: &mut [[T; OUT]; IN],
+        db: &mut [T; OUT],
+    ) {
+        for (x, g) in x.iter().zip(g) {
+            for (db, &g) in db.iter_mut().zip(g) {
+                *db += g;
+            }
+            for (&x, dw) in x.iter().zip(dw.iter_mut()) {
+                for (dw, &g) in dw.iter_mut().zip(g) {
+                    *dw += x * g;
+                }
+            }
+        }
+    }
+
+    #[inline(always)]
+    pub fn input_grad_batch<T: Scalar, const IN: usize, const OUT: usize, const B: usize>(
+        g: &[[T; OUT]; B],
+        w: &[[T; OUT]; IN],
+    ) -> [[T; IN]; B] {
+        let mut dx = [[T::ZERO; IN]; B];
+        for (dx, g) in dx.iter_mut().zip(g) {
+            for (dx, w) in dx.iter_mut().zip(w) {
+                *dx = w.iter().zip(g).fold(T::ZERO, |sum, (&w, &g)| sum + w * g);
+            }
+        }
+        dx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tiled::{self, Separate};
+    use super::*;
+
+    /// The textbook definition, one sum at a time, in `f64`.
+    fn reference<const IN: usize, const OUT: usize>(
+        x: &[f64; IN],
+        w: &[[f64; OUT]; IN],
+        b: &[f64; OUT],
+    ) -> [f64; OUT] {
+        core::array::from_fn(|o| b[o] + (0..IN).map(|i| x[i] * w[i][o]).sum::<f64>())
+    }
+
+    /// Small integers: every product and sum is exact in `f32`, so every
+    /// tiling, order and rounding must give the definition's answer.
+    fn integers<const N: usize>(seed: usize) -> [f32; N] {
+        core::array::from_fn(|k| ((k * 7 + seed * 13) % 11) as f32 - 5.0)
+    }
+
+    fn matrix<const R: usize, const C: usize>(seed: usize) -> [[f32; C]; R] {
+        core::array::from_fn(|r| integers(seed + r))
+    }
+
+    /// Fractions: rounding happens, so the order of every sum shows.
+    fn fractions<const R: usize, const C: usize>(seed: usize) -> [[f32; C]; R] {
+        core::array::from_fn(|r| {
+            core::array::from_fn(|c| 1.0 / ((r * C + c + seed) as f32 + 3.0) - 0.1)
+        })
+    }
+
+    fn widen<const N: usize>(values: &[f32; N]) -> [f64; N] {
+        values.map(f64::from)
+    }
+
+    /// Sizes that leave remainders at every tiling level, with enough inputs
+    /// for split sums.
+    const IN: usize = 13;
+    const OUT: usize = 83;
+    const B: usize = 6;
+
+    #[test]
+    fn forward_matches_the_definition() {
+        let (x, w, b) = (integers::<IN>(1), matrix::<IN, OUT>(2), integers::<OUT>(3));
+        let expected = reference(&widen(&x), &w.map(|row| widen(&row)), &widen(&b));
+        assert_eq!(widen(&f32::dense_forward(&x, &w, &b)), expected);
+        assert_eq!(widen(&tiled::forward(Separate, &x, &w, &b)), expected);
+        assert_eq!(widen(&plain::forward(&x, &w, &b)), expected);
+    }
+
+    #[test]
+    fn a_batch_gives_each_sample_what_it_gets_alone() {
+        let (x, w, [b]) = (fractions::<B, IN>(4), fractions::<IN, OUT>(5), fractions::<1, OUT>(6));
+        let dispatched = f32::dense_forward_batch(&x, &w, &b);
+        let tiled = tiled::forward_batch(Separate, &x, &w, &b);
+        let plain = plain::forward_batch(&x, &w, &b);
+        for (sample, x) in x.iter().enumerate() {
+            assert_eq!(dispatched[sample], f32::dense_forward(x, &w, &b));
+            assert_eq!(tiled[sample], tiled::forward(Separate, x, &w, &b));
+            assert_eq!(plain[sample], plain::forward(x, &w, &b));
+        }
+    }
+
+    #[test]
+    fn gradients_match_the_definition() {
+        let (x, g, w) = (matrix::<B, IN>(7), matrix::<B, OUT>(8), matrix::<IN, OUT>(9));
+        let (dw0, db0) = (matrix::<IN, OUT>(10), integers::<OUT>(11));
+        let mut results = [(dw0, db0); 3];
+        f32::dense_param_grads_batch(&x, &g, &mut results[0].0, &mut results[0].1);
+        tiled::param_grads_batch(Separate, &x, &g, &mut results[1].0, &mut results[1].1);
+        plain::param_grads_batch(&x, &g, &mut results[2].0, &mut results[2].1);
+        for (dw, db) in &results {
+            for o in 0..OUT {
+                assert_eq!(db[o], db0[o] + (0..B).map(|b| g[b][o]).sum::<f32>(), "bias [{o}]");
+                for i in 0..IN {
+                    let expected = dw0[i][o] + (0..B).map(|b| x[b][i] * g[b][o]).sum::<f32>();
+                    assert_eq!(dw[i][o], expected, "weight [{i}][{o}]");
+                }
+            }
+        }
+        let input_grads = [
+            f32::dense_input_grad_batch(&g, &w),
+            tiled::input_grad_batch(Separate, &g, &w),
+            plain::input_grad_batch(&g, &w),
+        ];
+        for dx in &input_grads {
+            for b in 0..B {
+                for i in 0..IN {
+                    let expected: f32 = (0..OUT).map(|o| w[i][o] * g[b][o]).sum();
+                    assert_eq!(dx[b][i], expected, "input gradient [{b}][{i}]");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_batch_accumulates_exactly_as_sample_after_sample() {
+        let (x, g, w) = (fractions::<B, IN>(0), fractions::<B, OUT>(1), fractions::<IN, OUT>(2));
+        let (mut dw_batch, mut db_batch) = ([[0.5; OUT]; IN], [0.25; OUT]);
+        f32::dense_param_grads_batch(&x, &g, &mut dw_batch, &mut db_batch);
+        let dx_batch = f32::dense_input_grad_batch(&g, &w);
+        let tiled_dx_batch = tiled::input_grad_batch(Separate, &g, &w);
+        let (mut dw, mut db) = ([[0.5; OUT]; IN], [0.25; OUT]);
+        for b in 0..B {
+            let (x, g) = (core::array::from_ref(&x[b]), core::array::from_ref(&g[b]));
+            f32::dense_param_grads_batch(x, g, &mut dw, &mut db);
+            assert_eq!(f32::dense_input_grad_batch(g, &w)[0], dx_batch[b], "input gradient {b}");
+            assert_eq!(tiled::input_grad_batch(Separate, g, &w)[0], tiled_dx_batch[b]);
+        }
+        assert_eq!((dw, db), (dw_batch, db_batch));
+    }
+}

@@ -1,0 +1,139 @@
+//! The tiled kernels compiled with AVX2 and FMA enabled, for `f32`.
+//!
+//! # Soundness
+//!
+//! This module holds all of the crate's `unsafe`. Calling a function
+//! compiled for AVX2 and FMA, or the FMA instruction itself, is undefined
+//! behaviour on a CPU without them; nothing else here can go wrong, since
+//! the functions behind these calls are the safe tiled kernels.
+//!
+//! [`Fused`] is the proof that the CPU has both: its one field is private,
+//! so the only way to get a value is [`Fused::available`], which returns one
+//! only after the CPU reported both features (with `std`) or when the build
+//! already requires them (`-C target-feature`, `-C target-cpu`). Every
+//! `unsafe` block below is reached through a `Fused` value.
+
+#[cfg(target_arch = "x86")]
+use core::arch::x86::{_mm_cvtss_f32, _mm_fmadd_ss, _mm_set_ss};
+#[cfg(target_arch = "x86_64")]
+use core::arch::x86_64::{_mm_cvtss_f32, _mm_fmadd_ss, _mm_set_ss};
+
+use super::tiled::{self, MulAdd};
+
+/// Proof that this CPU runs AVX2 and FMA instructions.
+#[derive(Clone, Copy, Debug)]
+pub struct Fused(());
+
+impl Fused {
+    /// A proof, if the CPU has AVX2 and FMA. Cheap: `std` caches what the
+    /// CPU reports after the first call.
+    #[inline(always)]
+    pub fn available() -> Option<Self> {
+        if cfg!(all(target_feature = "avx2", target_feature = "fma")) {
+            return Some(Self(()));
+        }
+        #[cfg(feature = "std")]
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            return Some(Self(()));
+        }
+        None
+    }
+
+    /// See [`Kernels::dense_forward`](super::Kernels::dense_forward).
+    #[inline(always)]
+    pub fn dense_forward<const IN: usize, const OUT: usize>(
+        self,
+        x: &[f32; IN],
+        w: &[[f32; OUT]; IN],
+        b: &[f32; OUT],
+    ) -> [f32; OUT] {
+        // SAFETY: `self` proves that the CPU has AVX2 and FMA.
+        unsafe { forward(self, x, w, b) }
+    }
+
+    /// See [`Kernels::dense_forward_batch`](super::Kernels::dense_forward_batch).
+    #[inline(always)]
+    pub fn dense_forward_batch<const IN: usize, const OUT: usize, const B: usize>(
+        self,
+        x: &[[f32; IN]; B],
+        w: &[[f32; OUT]; IN],
+        b: &[f32; OUT],
+    ) -> [[f32; OUT]; B] {
+        // SAFETY: `self` proves that the CPU has AVX2 and FMA.
+        unsafe { forward_batch(self, x, w, b) }
+    }
+
+    /// See [`Kernels::dense_param_grads_batch`](super::Kernels::dense_param_grads_batch).
+    #[inline(always)]
+    pub fn dense_param_grads_batch<const IN: usize, const OUT: usize, const B: usize>(
+        self,
+        x: &[[f32; IN]; B],
+        g: &[[f32; OUT]; B],
+        dw: &mut [[f32; OUT]; IN],
+        db: &mut [f32; OUT],
+    ) {
+        // SAFETY: `self` proves that the CPU has AVX2 and FMA.
+        unsafe { param_grads_batch(self, x, g, dw, db) }
+    }
+
+    /// See [`Kernels::dense_input_grad_batch`](super::Kernels::dense_input_grad_batch).
+    #[inline(always)]
+    pub fn dense_input_grad_batch<const IN: usize, const OUT: usize, const B: usize>(
+        self,
+        g: &[[f32; OUT]; B],
+        w: &[[f32; OUT]; IN],
+    ) -> [[f32; IN]; B] {
+        // SAFETY: `self` proves that the CPU has AVX2 and FMA.
+        unsafe { input_grad_batch(self, g, w) }
+    }
+}
+
+impl MulAdd<f32> for Fused {
+    /// One FMA instruction; inside the functions below, LLVM widens it to
+    /// eight lanes like any other arithmetic.
+    #[inline(always)]
+    fn mul_add(self, a: f32, b: f32, c: f32) -> f32 {
+        // SAFETY: `self` proves that the CPU has FMA.
+        unsafe { _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c))) }
+    }
+}
+
+#[target_feature(enable = "avx2,fma")]
+fn forward<const IN: usize, const OUT: usize>(
+    fused: Fused,
+    x: &[f32; IN],
+    w: &[[f32; OUT]; IN],
+    b: &[f32; OUT],
+) -> [f32; OUT] {
+    tiled::forward(fused, x, w, b)
+}
+
+#[target_feature(enable = "avx2,fma")]
+fn forward_batch<const IN: usize, const OUT: usize, const B: usize>(
+    fused: Fused,
+    x: &[[f32; IN]; B],
+    w: &[[f32; OUT]; IN],
+    b: &[f32; OUT],
+) -> [[f32; OUT]; B] {
+    tiled::forward_batch(fused, x, w, b)
+}
+
+#[target_feature(enable = "avx2,fma")]
+fn param_grads_batch<const IN: usize, const OUT: usize, const B: usize>(
+    fused: Fused,
+    x: &[[f32; IN]; B],
+    g: &[[f32; OUT]; B],
+    dw: &mut [[f32; OUT]; IN],
+    db: &mut [f32; OUT],
+) {
+    tiled::param_grads_batch(fused, x, g, dw, db)
+}
+
+#[target_feature(enable = "avx2,fma")]
+fn input_grad_batch<const IN: usize, const OUT: usize, const B: usize>(
+    fused: Fused,
+    g: &[[f32; OUT]; B],
+    w: &[[f32; OUT]; IN],
+) -> [[f32; IN]; B] {
+    tiled::input_grad_batch(fused, g, w)
+}
