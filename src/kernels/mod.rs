@@ -190,7 +190,22 @@ mod plain {
         b: &[T; OUT],
     ) -> [T; OUT] {
         let mut y = *b;
-        for (&x, row) in x.iter().zip(w) {
+        // Four input rows per pass over the outputs: on a Cortex-M4F this
+        // takes the sine network from 858 to 778 instructions per inference
+        // at opt-level 3 and from 3129 to 1653 at opt-level s
+        // (examples/firmware/compare.sh). Each output still adds its terms
+        // in input order.
+        let (x_quads, x_rest) = x.as_chunks::<4>();
+        let (w_quads, w_rest) = w.as_chunks::<4>();
+        for (x, rows) in x_quads.iter().zip(w_quads) {
+            for (i, y) in y.iter_mut().enumerate() {
+                *y += x[0] * rows[0][i];
+                *y += x[1] * rows[1][i];
+                *y += x[2] * rows[2][i];
+                *y += x[3] * rows[3][i];
+            }
+        }
+        for (&x, row) in x_rest.iter().zip(w_rest) {
             for (y, &w) in y.iter_mut().zip(row) {
                 *y += x * w;
             }
