@@ -39,21 +39,6 @@ fn classification<const IN: usize, const OUT: usize, const B: usize>(
     (inputs, targets)
 }
 
-/// One SGD step on the batch mean of the loss: the gradients are zeroed,
-/// the batch goes forward and back, and the parameters are updated.
-fn train_step<N: Network<f32, Grads = N>, L: Loss<f32>, const B: usize>(
-    net: &mut N,
-    grads: &mut N,
-    inputs: &[N::Input; B],
-    targets: &[N::Output; B],
-    loss: &L,
-) -> f32 {
-    grads.set_zero();
-    let value = net.loss_and_grad_batch(inputs, targets, loss, grads);
-    net.sgd_step(grads, 0.01);
-    value
-}
-
 fn bench_network<N: Network<f32, Grads = N>, L: Loss<f32>, const B: usize>(
     c: &mut Criterion,
     name: &str,
@@ -64,7 +49,9 @@ fn bench_network<N: Network<f32, Grads = N>, L: Loss<f32>, const B: usize>(
 ) {
     let mut grads = N::zeros();
     c.bench_function(&format!("{name}/train_step"), |b| {
-        b.iter(|| train_step(&mut net, &mut grads, black_box(&inputs), &targets, &loss))
+        b.iter(|| {
+            net.train_batch(black_box(&inputs), &targets, &loss, &mut Sgd::new(0.01), &mut grads)
+        })
     });
     c.bench_function(&format!("{name}/inference"), |b| {
         b.iter(|| black_box(&net).forward(black_box(&inputs[0])))

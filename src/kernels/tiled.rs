@@ -106,9 +106,9 @@ fn forward_narrow_split<
     }
 }
 
-/// Partial sums over the inputs in the narrow passes of [`forward`]: as
-/// many as the FMA latency (4 cycles) times the FMA units (2) allows for
-/// a single register.
+/// Partial sums over the inputs in the narrow passes of [`forward`]: four
+/// independent chains, so that a single register of outputs does not wait
+/// on the latency of each fused multiply-add (4 cycles here).
 const SPLIT: usize = 4;
 
 /// Adds `x·W` into `y[start..start + COLS]`, with `SPLITS` partial sums.
