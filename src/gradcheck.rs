@@ -118,7 +118,7 @@ impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Location::Input(i) => write!(f, "input[{i}]"),
-            Location::Param { tensor, index } => tensor.fmt_element(*index, f),
+            Location::Param { tensor, index } => write!(f, "{}", tensor.element(*index)),
         }
     }
 }

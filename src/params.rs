@@ -131,13 +131,26 @@ impl TensorInfo {
         self.len() == 0
     }
 
-    /// Writes the name followed by the index of the scalar at `flat` in
-    /// row-major order, e.g. `hidden.weight[1][2]`.
-    pub fn fmt_element(&self, flat: usize, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{self}")?;
-        let mut stride: usize = self.len();
-        let mut rest = flat;
-        for &dim in self.shape {
+    /// The scalar at `flat` in row-major order, displayed by its name and
+    /// index, e.g. `hidden.weight[1][2]`.
+    pub fn element(&self, flat: usize) -> Element<'_> {
+        Element { tensor: self, flat }
+    }
+}
+
+/// One scalar of a tensor, as [`TensorInfo::element`] names it.
+#[derive(Clone, Copy, Debug)]
+pub struct Element<'a> {
+    tensor: &'a TensorInfo,
+    flat: usize,
+}
+
+impl fmt::Display for Element<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.tensor)?;
+        let mut stride: usize = self.tensor.len();
+        let mut rest = self.flat;
+        for &dim in self.tensor.shape {
             stride /= dim.max(1);
             write!(f, "[{}]", rest / stride.max(1))?;
             rest %= stride.max(1);
@@ -167,19 +180,12 @@ mod tests {
     extern crate std;
     use std::format;
 
-    struct Element(TensorInfo, usize);
-    impl fmt::Display for Element {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            self.0.fmt_element(self.1, f)
-        }
-    }
-
     #[test]
     fn names_read_from_the_outside_in() {
         let info = TensorInfo::new("weight", &[2, 3]).within("hidden").within("encoder");
         assert_eq!(format!("{info}"), "encoder.hidden.weight");
-        assert_eq!(format!("{}", Element(info, 5)), "encoder.hidden.weight[1][2]");
-        assert_eq!(format!("{}", Element(info, 0)), "encoder.hidden.weight[0][0]");
+        assert_eq!(format!("{}", info.element(5)), "encoder.hidden.weight[1][2]");
+        assert_eq!(format!("{}", info.element(0)), "encoder.hidden.weight[0][0]");
     }
 
     #[test]

@@ -264,8 +264,11 @@ fn no_single_corrupted_byte_makes_a_reader_panic() {
                 let _ = read(&corrupted);
             }
         }
-        for len in 0..bytes.len() {
-            assert!(read(&bytes[..len]).is_err(), "{format} cut to {len} bytes");
+        // Truncated safetensors files and npz archives have tests of their own.
+        if format == "npy" {
+            for len in 0..bytes.len() {
+                assert!(read(&bytes[..len]).is_err(), "{format} cut to {len} bytes");
+            }
         }
     }
 }

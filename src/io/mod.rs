@@ -55,6 +55,7 @@ pub mod safetensors;
 
 use std::borrow::ToOwned;
 use std::fmt;
+use std::path::Path;
 use std::string::{String, ToString};
 use std::vec::Vec;
 
@@ -170,6 +171,25 @@ fn names(tensors: &[(String, TensorInfo)]) -> Vec<String> {
     tensors.iter().map(|(name, _)| name.clone()).collect()
 }
 
+/// The position and description of the network's tensor named `tensor`.
+fn find<T: Scalar, N: Params<T>>(tensor: &str) -> Result<(usize, TensorInfo), Error> {
+    let expected = tensors::<T, N>()?;
+    match expected.iter().position(|(name, _)| name == tensor) {
+        Some(index) => Ok((index, expected[index].1)),
+        None => {
+            Err(Error::UnexpectedTensor { name: tensor.to_owned(), expected: names(&expected) })
+        }
+    }
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|source| Error::Io { path: path.into(), source })
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    std::fs::write(path, bytes).map_err(|source| Error::Io { path: path.into(), source })
+}
+
 /// The row-major position, in an array of shape `shape`, of the element
 /// found at `position` when the array is stored with its axes reversed (as
 /// its transpose, or in column-major order).
@@ -182,18 +202,6 @@ fn from_reversed(shape: &[usize], position: usize) -> usize {
         rest /= dim.max(1);
     }
     flat
-}
-
-/// The element of `info`'s tensor at row-major position `flat`, by name:
-/// `hidden.weight[1][2]`.
-fn element_name(info: &TensorInfo, flat: usize) -> String {
-    struct Element<'a>(&'a TensorInfo, usize);
-    impl fmt::Display for Element<'_> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            self.0.fmt_element(self.1, f)
-        }
-    }
-    Element(info, flat).to_string()
 }
 
 /// Copies a stored tensor into `dest`, a tensor of the network, checking its
@@ -235,7 +243,7 @@ fn import<T: Scalar>(
         let converted = (value.cast::<T>())
             .filter(|converted| converted.is_finite() || !value.is_finite())
             .ok_or_else(|| Error::OutOfRange {
-                element: element_name(info, flat),
+                element: info.element(flat).to_string(),
                 value: value.as_f64(),
             })?;
         if let Some(slot) = dest.get_mut(flat) {

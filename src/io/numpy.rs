@@ -47,7 +47,10 @@ use std::vec::Vec;
 use num_traits::ToPrimitive;
 use py_literal::Value as Literal;
 
-use super::{Dtype, Error, Exported, Layout, Stored, Values, export, import, names, tensors};
+use super::{
+    Dtype, Error, Exported, Layout, Stored, Values, export, find, import, names, read_file,
+    tensors, write_file,
+};
 use crate::{Params, Scalar, TensorInfo};
 
 /// The longest `.npy` header read, in bytes: NumPy's own limit when it loads
@@ -71,16 +74,9 @@ pub fn read_npy<T: Scalar, N: Params<T>>(
     bytes: &[u8],
     layout: Layout,
 ) -> Result<(), Error> {
-    let expected = tensors::<T, N>()?;
-    let Some(index) = expected.iter().position(|(name, _)| name == tensor) else {
-        return Err(Error::UnexpectedTensor {
-            name: tensor.to_owned(),
-            expected: names(&expected),
-        });
-    };
-    let (name, info) = &expected[index];
+    let (index, info) = find::<T, N>(tensor)?;
     let dest = net.tensor_mut(index).unwrap_or_default();
-    import_npy(dest, name, info, layout, bytes, &format!("`.npy` array for `{name}`"))
+    import_npy(dest, tensor, &info, layout, bytes, &format!("`.npy` array for `{tensor}`"))
 }
 
 /// The network's tensor named `tensor` as a `.npy` array, a weight stored in
@@ -90,14 +86,8 @@ pub fn write_npy<T: Scalar, N: Params<T>>(
     tensor: &str,
     layout: Layout,
 ) -> Result<Vec<u8>, Error> {
-    let expected = tensors::<T, N>()?;
-    let Some(index) = expected.iter().position(|(name, _)| name == tensor) else {
-        return Err(Error::UnexpectedTensor {
-            name: tensor.to_owned(),
-            expected: names(&expected),
-        });
-    };
-    let exported = export(net.tensor(index).unwrap_or_default(), &expected[index].1, layout);
+    let (index, info) = find::<T, N>(tensor)?;
+    let exported = export(net.tensor(index).unwrap_or_default(), &info, layout);
     npy_bytes(&exported, tensor)
 }
 
@@ -196,14 +186,6 @@ pub fn save_npy<T: Scalar, N: Params<T>>(
     layout: Layout,
 ) -> Result<(), Error> {
     write_file(path.as_ref(), &write_npy(net, tensor, layout)?)
-}
-
-fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|source| Error::Io { path: path.into(), source })
-}
-
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    std::fs::write(path, bytes).map_err(|source| Error::Io { path: path.into(), source })
 }
 
 fn npy_bytes(exported: &Exported, name: &str) -> Result<Vec<u8>, Error> {

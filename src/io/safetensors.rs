@@ -38,7 +38,9 @@ use std::vec::Vec;
 
 use safetensors::tensor::{Dtype as FileDtype, SafeTensorError, SafeTensors, TensorView};
 
-use super::{Dtype, Error, LAYOUT_KEY, Layout, Stored, export, import, names, tensors};
+use super::{
+    Dtype, Error, LAYOUT_KEY, Layout, Stored, export, import, names, read_file, tensors, write_file,
+};
 use crate::{Params, Scalar};
 
 /// Reads a network from the bytes of a safetensors file whose weights are
@@ -128,9 +130,7 @@ pub fn write<T: Scalar, N: Params<T>>(net: &N, layout: Layout) -> Result<Vec<u8>
 
 /// Reads a network from the safetensors file at `path` (see [`read()`]).
 pub fn load<T: Scalar, N: Params<T>>(path: impl AsRef<Path>, layout: Layout) -> Result<N, Error> {
-    let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.into(), source })?;
-    read(&bytes, layout)
+    read(&read_file(path.as_ref())?, layout)
 }
 
 /// Writes a network to a safetensors file at `path` (see [`write()`]).
@@ -139,9 +139,7 @@ pub fn save<T: Scalar, N: Params<T>>(
     path: impl AsRef<Path>,
     layout: Layout,
 ) -> Result<(), Error> {
-    let path = path.as_ref();
-    let bytes = write(net, layout)?;
-    std::fs::write(path, bytes).map_err(|source| Error::Io { path: path.into(), source })
+    write_file(path.as_ref(), &write(net, layout)?)
 }
 
 /// Says in a user's terms what the safetensors crate found wrong.
