@@ -33,7 +33,6 @@
 //! Firmware then includes the file where `Line` is in scope, and the weights
 //! cost no RAM: `include!("line.rs");`.
 
-use core::any::Any;
 use core::fmt::{self, Display, Write};
 
 use crate::Scalar;
@@ -83,31 +82,6 @@ impl<V: ToRust> Display for RustConst<'_, V> {
     }
 }
 
-/// Writes the name of the scalar type, `f32` or `f64`.
-pub fn write_scalar_type<T: Scalar>(out: &mut dyn Write) -> fmt::Result {
-    out.write_str(if (&T::ZERO as &dyn Any).is::<f32>() { "f32" } else { "f64" })
-}
-
-/// Writes a scalar as a literal that reads back bit for bit.
-pub fn write_scalar<T: Scalar>(value: T, out: &mut dyn Write) -> fmt::Result {
-    let value: &dyn Any = &value;
-    if let Some(&x) = value.downcast_ref::<f32>() {
-        if x.is_finite() {
-            write!(out, "{x:?}")
-        } else {
-            write!(out, "f32::from_bits({:#010x})", x.to_bits())
-        }
-    } else if let Some(&x) = value.downcast_ref::<f64>() {
-        if x.is_finite() {
-            write!(out, "{x:?}")
-        } else {
-            write!(out, "f64::from_bits({:#018x})", x.to_bits())
-        }
-    } else {
-        unreachable!("Scalar is sealed: f32 and f64 only")
-    }
-}
-
 /// Writes a struct expression, `Name { field: value, ... }`, one field a
 /// line: what the networks that `network!` declares write.
 pub fn write_struct(
@@ -137,7 +111,7 @@ fn write_row<T: Scalar>(out: &mut dyn Write, row: &[T]) -> fmt::Result {
         if i > 0 {
             out.write_str(", ")?;
         }
-        write_scalar(value, out)?;
+        value.write_literal(out)?;
     }
     out.write_str("]")
 }
@@ -146,8 +120,7 @@ fn write_row<T: Scalar>(out: &mut dyn Write, row: &[T]) -> fmt::Result {
 impl<T: Scalar, const IN: usize, const OUT: usize> ToRust for Dense<T, IN, OUT> {
     fn write_type(out: &mut dyn Write) -> fmt::Result {
         out.write_str("::constnet::layer::Dense<")?;
-        write_scalar_type::<T>(out)?;
-        write!(out, ", {IN}, {OUT}>")
+        write!(out, "{}, {IN}, {OUT}>", T::NAME)
     }
 
     fn write_value(&self, out: &mut dyn Write, indent: usize) -> fmt::Result {
@@ -178,7 +151,7 @@ mod tests {
 
     fn literal<T: Scalar>(value: T) -> String {
         let mut out = String::new();
-        write_scalar(value, &mut out).unwrap();
+        value.write_literal(&mut out).unwrap();
         out
     }
 

@@ -71,9 +71,7 @@ impl<T: Scalar, N: Describe<T>> Display for Summary<T, N> {
             N::LAYERS.iter().map(|layer| Label(layer).len()).fold("Layer (type)".len(), usize::max)
                 + GAP;
 
-        write!(f, "{}<", N::NAME)?;
-        crate::source::write_scalar_type::<T>(f)?;
-        f.write_str(">\n")?;
+        writeln!(f, "{}<{}>", N::NAME, T::NAME)?;
         writeln!(
             f,
             "{:layer$}{:SHAPE$}{:>PARAMS$}{:>BYTES$}",

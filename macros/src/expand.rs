@@ -225,7 +225,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
         uniform before `Tanh`, `Sigmoid`, `Softmax` or no activation, He uniform before `Relu` and \
         `LeakyRelu`), biases zero.";
     let scalar_param = quote!(T: ::constnet::Scalar = #scalar);
-    let describe_and_source = describe_and_source(checked);
+    let describe_and_source = describe_and_source(checked, &fields);
 
     quote! {
         #(#attrs)*
@@ -497,7 +497,7 @@ impl Pass {
 
 /// The layers as a table (`Describe`) and the parameters as Rust source
 /// (`ToRust`): both need the names the user wrote.
-fn describe_and_source(checked: &Checked) -> TokenStream {
+fn describe_and_source(checked: &Checked, fields: &[&Ident]) -> TokenStream {
     let name = &checked.network.name;
     let name_str = name.to_string();
     let rows = checked.layers.iter().map(|layer| {
@@ -521,8 +521,6 @@ fn describe_and_source(checked: &Checked) -> TokenStream {
             ::constnet::summary::LayerSummary { name: #field, kind: #kind, output: #output, params: #params }
         }
     });
-    let fields: Vec<_> =
-        checked.layers.iter().filter(|l| l.param_type().is_some()).map(|l| &l.field).collect();
     let field_strs = fields.iter().map(|field| field.to_string());
     quote! {
         impl<T: ::constnet::Scalar> ::constnet::summary::Describe<T> for #name<T> {
@@ -532,9 +530,7 @@ fn describe_and_source(checked: &Checked) -> TokenStream {
 
         impl<T: ::constnet::Scalar> ::constnet::source::ToRust for #name<T> {
             fn write_type(out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result {
-                out.write_str(::core::concat!(#name_str, "<"))?;
-                ::constnet::source::write_scalar_type::<T>(out)?;
-                out.write_str(">")
+                ::core::write!(out, "{}<{}>", #name_str, <T as ::constnet::Scalar>::NAME)
             }
 
             fn write_value(&self, out: &mut dyn ::core::fmt::Write, indent: usize) -> ::core::fmt::Result {

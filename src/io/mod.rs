@@ -130,11 +130,7 @@ enum Dtype {
 impl Dtype {
     /// The network's scalar (`Scalar` is sealed: `f32` or `f64`).
     fn of<T: Scalar>() -> Self {
-        if core::any::TypeId::of::<T>() == core::any::TypeId::of::<f32>() {
-            Dtype::F32
-        } else {
-            Dtype::F64
-        }
+        if T::NAME == f32::NAME { Dtype::F32 } else { Dtype::F64 }
     }
 
     fn size(self) -> usize {
