@@ -76,3 +76,14 @@ fn summary_shows_a_nested_network_as_one_layer() {
     assert_eq!(rows[5], "head (Dense)        [3]                 9       72");
     assert_eq!(rows[6], "(Softmax)           [3]                 0        0");
 }
+
+network! {
+    struct Keyword<f32> { r#type: Dense<2, 3>, Relu, out: Dense<3, 1> }
+}
+
+#[test]
+fn summary_names_a_raw_identifier_as_its_tensors_do() {
+    let table = Keyword::<f32>::zeros().summary().to_string();
+    assert_eq!(Keyword::<f32>::tensor_info(0).unwrap().to_string(), "type.weight");
+    assert!(table.contains("type (Dense)") && !table.contains("r#"), "{table}");
+}

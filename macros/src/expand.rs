@@ -503,11 +503,11 @@ fn describe_and_source(checked: &Checked, fields: &[&Ident]) -> TokenStream {
     let rows = checked.layers.iter().map(|layer| {
         let (field, output, kind) = match &layer.kind {
             Kind::Dense { outputs, .. } => {
-                (layer.field.to_string(), Literal::usize_unsuffixed(*outputs).into_token_stream(), "Dense".to_string())
+                (layer.field.unraw().to_string(), Literal::usize_unsuffixed(*outputs).into_token_stream(), "Dense".to_string())
             }
             Kind::Nested { path } => {
                 let last = &path.segments.last().expect("a parsed path has a segment").ident;
-                (layer.field.to_string(), quote!(<#path<T> as ::constnet::Layer<T>>::OUTPUT), last.to_string())
+                (layer.field.unraw().to_string(), quote!(<#path<T> as ::constnet::Layer<T>>::OUTPUT), last.to_string())
             }
             Kind::Activation { activation, width, .. } => {
                 (String::new(), width.into_token_stream(), activation.name().to_string())
