@@ -167,6 +167,39 @@ fn names(tensors: &[(String, TensorInfo)]) -> Vec<String> {
     tensors.iter().map(|(name, _)| name.clone()).collect()
 }
 
+/// A network read tensor by tensor from a file holding the arrays named
+/// `in_file`: every tensor of the network must be there (the error lists
+/// what the file has instead), and nothing else may be. `read_tensor` fills
+/// one tensor from the file.
+fn read_network<T: Scalar, N: Params<T>>(
+    in_file: &[&str],
+    layout: Layout,
+    mut read_tensor: impl FnMut(&str, &TensorInfo, &mut [T]) -> Result<(), Error>,
+) -> Result<N, Error> {
+    let expected = tensors::<T, N>()?;
+    let mut unmatched: Vec<String> = in_file
+        .iter()
+        .filter(|array| !expected.iter().any(|(name, _)| name == *array))
+        .map(|array| array.to_string())
+        .collect();
+    unmatched.sort();
+    let mut net = N::zeros();
+    for (index, (name, info)) in expected.iter().enumerate() {
+        if !in_file.contains(&name.as_str()) {
+            return Err(Error::MissingTensor {
+                name: name.clone(),
+                shape: layout.file_shape(info.shape),
+                in_file: unmatched,
+            });
+        }
+        read_tensor(name, info, net.tensor_mut(index).unwrap_or_default())?;
+    }
+    match unmatched.into_iter().next() {
+        Some(name) => Err(Error::UnexpectedTensor { name, expected: names(&expected) }),
+        None => Ok(net),
+    }
+}
+
 /// The position and description of the network's tensor named `tensor`.
 fn find<T: Scalar, N: Params<T>>(tensor: &str) -> Result<(usize, TensorInfo), Error> {
     let expected = tensors::<T, N>()?;

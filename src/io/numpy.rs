@@ -48,7 +48,7 @@ use num_traits::ToPrimitive;
 use py_literal::Value as Literal;
 
 use super::{
-    Dtype, Error, Exported, Layout, Stored, Values, export, find, import, names, read_file,
+    Dtype, Error, Exported, Layout, Stored, Values, export, find, import, read_file, read_network,
     tensors, write_file,
 };
 use crate::{Params, Scalar, TensorInfo};
@@ -96,25 +96,11 @@ pub fn write_npy<T: Scalar, N: Params<T>>(
 pub fn read_npz<T: Scalar, N: Params<T>>(bytes: &[u8], layout: Layout) -> Result<N, Error> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|error| Error::malformed(".npz archive", error))?;
-    let expected = tensors::<T, N>()?;
     let members: Vec<String> = archive.file_names().map(ToOwned::to_owned).collect();
-    let mut unmatched: Vec<String> = members
-        .iter()
-        .map(|member| member.strip_suffix(".npy").unwrap_or(member).to_owned())
-        .filter(|array| !expected.iter().any(|(name, _)| name == array))
-        .collect();
-    unmatched.sort();
-
-    let mut net = N::zeros();
-    for (index, (name, info)) in expected.iter().enumerate() {
+    let arrays: Vec<&str> =
+        members.iter().map(|member| member.strip_suffix(".npy").unwrap_or(member)).collect();
+    read_network(&arrays, layout, |name, info, dest| {
         let member = format!("{name}.npy");
-        if !members.contains(&member) {
-            return Err(Error::MissingTensor {
-                name: name.clone(),
-                shape: layout.file_shape(info.shape),
-                in_file: unmatched,
-            });
-        }
         let what = format!("`{member}` in the .npz archive");
         let file = archive.by_name(&member).map_err(|error| Error::malformed(&what, error))?;
         // Never more than the largest array of this shape, however large
@@ -124,13 +110,8 @@ pub fn read_npz<T: Scalar, N: Params<T>>(bytes: &[u8], layout: Layout) -> Result
         file.take(limit as u64)
             .read_to_end(&mut array)
             .map_err(|error| Error::malformed(&what, error))?;
-        let dest = net.tensor_mut(index).unwrap_or_default();
-        import_npy(dest, name, info, layout, &array, &what)?;
-    }
-    match unmatched.into_iter().next() {
-        Some(name) => Err(Error::UnexpectedTensor { name, expected: names(&expected) }),
-        None => Ok(net),
-    }
+        import_npy(dest, name, info, layout, &array, &what)
+    })
 }
 
 /// Writes a network as a `.npz` archive (uncompressed, like `np.savez`):

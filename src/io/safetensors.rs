@@ -39,7 +39,8 @@ use std::vec::Vec;
 use safetensors::tensor::{Dtype as FileDtype, SafeTensorError, SafeTensors, TensorView};
 
 use super::{
-    Dtype, Error, LAYOUT_KEY, Layout, Stored, export, import, names, read_file, tensors, write_file,
+    Dtype, Error, LAYOUT_KEY, Layout, Stored, export, import, read_file, read_network, tensors,
+    write_file,
 };
 use crate::{Params, Scalar};
 
@@ -61,29 +62,17 @@ pub fn read<T: Scalar, N: Params<T>>(bytes: &[u8], layout: Layout) -> Result<N, 
     }
     let data_start = 8 + header_len;
 
-    let expected = tensors::<T, N>()?;
     let in_file = metadata.tensors();
-    let mut unmatched: Vec<String> = in_file
-        .keys()
-        .filter(|key| !expected.iter().any(|(name, _)| name == *key))
-        .cloned()
-        .collect();
-    unmatched.sort();
-    let mut net = N::zeros();
-    for (index, (name, info)) in expected.iter().enumerate() {
-        let Some(stored) = in_file.get(name) else {
-            return Err(Error::MissingTensor {
-                name: name.clone(),
-                shape: layout.file_shape(info.shape),
-                in_file: unmatched,
-            });
-        };
+    let names: Vec<&str> = in_file.keys().map(String::as_str).collect();
+    read_network(&names, layout, |name, info, dest| {
+        // `read_network` asks only for tensors the file has.
+        let Some(stored) = in_file.get(name) else { return Ok(()) };
         let dtype = match stored.dtype {
             FileDtype::F32 => Dtype::F32,
             FileDtype::F64 => Dtype::F64,
             other => {
                 return Err(Error::UnsupportedDtype {
-                    name: name.clone(),
+                    name: name.to_string(),
                     found: other.to_string(),
                 });
             }
@@ -93,14 +82,8 @@ pub fn read<T: Scalar, N: Params<T>>(bytes: &[u8], layout: Layout) -> Result<N, 
         let data = bytes.get(data_start + start..data_start + end).unwrap_or_default();
         let stored =
             Stored { dtype, little_endian: true, fortran_order: false, shape: &stored.shape, data };
-        if let Some(dest) = net.tensor_mut(index) {
-            import(dest, name, info, layout, &stored)?;
-        }
-    }
-    match unmatched.into_iter().next() {
-        Some(name) => Err(Error::UnexpectedTensor { name, expected: names(&expected) }),
-        None => Ok(net),
-    }
+        import(dest, name, info, layout, &stored)
+    })
 }
 
 /// Writes a network's tensors as a safetensors file, its weights in
