@@ -78,9 +78,17 @@ impl BinaryCrossEntropy {
     /// How far probabilities are kept from 0 and 1.
     pub const EPSILON: f64 = 1e-7;
 
+    /// Whether `p` is outside `[ε, 1 − ε]`, where the clamp holds it (false for NaN).
+    fn clamped<T: Scalar>(p: T) -> bool {
+        let eps = T::from_f64(Self::EPSILON);
+        p < eps || p > T::ONE - eps
+    }
+
+    /// `p` clamped to `[ε, 1 − ε]`; a NaN stays NaN (which `max` and `min`
+    /// would turn into a bound).
     fn clamp<T: Scalar>(p: T) -> T {
         let eps = T::from_f64(Self::EPSILON);
-        p.max(eps).min(T::ONE - eps)
+        num_traits::Float::clamp(p, eps, T::ONE - eps)
     }
 }
 
@@ -98,7 +106,7 @@ impl<T: Scalar> Loss<T> for BinaryCrossEntropy {
     fn gradient<V: Vector<T>>(&self, prediction: &V, target: &V) -> V {
         let n = len::<T, V>();
         map_pairs(prediction, target, |p, t| {
-            if Self::clamp(p) != p {
+            if Self::clamped(p) {
                 return T::ZERO;
             }
             ((T::ONE - t) / (T::ONE - p) - t / p) / n
@@ -141,7 +149,7 @@ impl<T: Scalar> Loss<T> for BinaryCrossEntropyWithLogits {
 ///
 /// Terms whose target is 0 contribute nothing (`0·ln 0 = 0`), and `p` is
 /// floored at the smallest positive normal float before the logarithm, so
-/// the loss is finite for any probabilities. Put it after a
+/// the loss is finite for any probabilities (a NaN stays NaN). Put it after a
 /// [`Softmax`](crate::layer::Softmax) layer; on logits,
 /// [`SoftmaxCrossEntropy`] does the same in one stable step.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -150,14 +158,20 @@ pub struct CrossEntropy;
 impl<T: Scalar> Loss<T> for CrossEntropy {
     fn value<V: Vector<T>>(&self, prediction: &V, target: &V) -> T {
         pairs(prediction, target)
-            .filter(|&(_, t)| t != T::ZERO)
-            .map(|(p, t)| -t * p.max(T::min_positive_value()).ln())
+            // A NaN prediction counts even where its target is 0, as `0·NaN` does.
+            .filter(|&(p, t)| t != T::ZERO || p.is_nan())
+            .map(|(p, t)| {
+                // Not `max`, which would turn a NaN into the floor.
+                let p = if p < T::min_positive_value() { T::min_positive_value() } else { p };
+                -t * p.ln()
+            })
             .sum()
     }
 
     fn gradient<V: Vector<T>>(&self, prediction: &V, target: &V) -> V {
         map_pairs(prediction, target, |p, t| {
-            if t == T::ZERO || p < T::min_positive_value() { T::ZERO } else { -t / p }
+            let skipped = t == T::ZERO && !p.is_nan();
+            if skipped || p < T::min_positive_value() { T::ZERO } else { -t / p }
         })
     }
 }

@@ -131,18 +131,20 @@ impl Activation for Tanh {
 }
 
 /// `y = max(x, 0)`. Keeps its input; the derivative at 0 is taken as 0.
+/// A NaN stays NaN (as in PyTorch), and so does its gradient.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Relu;
 
 impl Activation for Relu {
     fn forward<T: Scalar, const N: usize>(&self, input: &[T; N]) -> [T; N] {
-        input.map(|x| if x > T::ZERO { x } else { T::ZERO })
+        // `x <= 0` is false for NaN, which passes through.
+        input.map(|x| if x <= T::ZERO { T::ZERO } else { x })
     }
     fn forward_trace<T: Scalar, const N: usize>(&self, input: &[T; N]) -> ([T; N], [T; N]) {
         (self.forward(input), *input)
     }
     fn backward<T: Scalar, const N: usize>(&self, input: &[T; N], grad_output: &[T; N]) -> [T; N] {
-        core::array::from_fn(|i| if input[i] > T::ZERO { grad_output[i] } else { T::ZERO })
+        core::array::from_fn(|i| if input[i] <= T::ZERO { T::ZERO } else { grad_output[i] })
     }
     fn kink_distance<T: Scalar, const N: usize>(&self, input: &[T; N]) -> T {
         distance_from_zero(input)
