@@ -41,7 +41,7 @@ impl<'a, I, O> Dataset<'a, I, O> {
             return Err(DataError::Empty);
         }
         for (sample, (input, target)) in inputs.iter().zip(targets).enumerate() {
-            let side = [(Side::Input, input.as_slice()), (Side::Target, target.as_slice())];
+            let side = [(Side::Input, input.scalars()), (Side::Target, target.scalars())];
             for (side, values) in side {
                 if let Some(index) = values.iter().position(|x| !x.is_finite()) {
                     return Err(DataError::NotFinite { sample, side, index });

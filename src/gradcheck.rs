@@ -293,12 +293,13 @@ impl GradCheck {
         )
     }
 
-    /// Checks an activation through `⟨cotangent, activation(input)⟩`.
-    pub fn activation<A: Activation, const N: usize>(
+    /// Checks an activation through `⟨cotangent, activation(input)⟩`, on a
+    /// value of any shape.
+    pub fn activation<A: Activation, V: Vector<f64>>(
         &self,
         activation: &A,
-        input: &[f64; N],
-        cotangent: &[f64; N],
+        input: &V,
+        cotangent: &V,
     ) -> Result<Report, Error> {
         let (_, kept) = activation.forward_trace(input);
         self.refuse(activation.kink_distance(&kept))?;
@@ -362,10 +363,10 @@ impl GradCheck {
             let location = Location::Input(index);
             let numeric = self.central_difference(location, |shift| {
                 let mut shifted = *input;
-                shifted.as_mut_slice()[index] += shift;
+                shifted.scalars_mut()[index] += shift;
                 value(params, &shifted)
             })?;
-            let analytic = grad_input.as_slice()[index];
+            let analytic = grad_input.scalars()[index];
             report.record(finite(Comparison { location, analytic, numeric })?);
         }
         Ok(report)
@@ -413,5 +414,5 @@ fn finite(c: Comparison) -> Result<Comparison, Error> {
 }
 
 fn dot<V: Vector<f64>>(a: &V, b: &V) -> f64 {
-    a.as_slice().iter().zip(b.as_slice()).map(|(x, y)| x * y).sum()
+    a.scalars().iter().zip(b.scalars()).map(|(x, y)| x * y).sum()
 }

@@ -70,7 +70,7 @@ pub mod source;
 pub mod summary;
 #[cfg(feature = "std")]
 pub mod train;
-mod vector;
+pub mod vector;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

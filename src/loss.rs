@@ -26,13 +26,13 @@ fn pairs<'a, T: Scalar, V: Vector<T>>(
     prediction: &'a V,
     target: &'a V,
 ) -> impl Iterator<Item = (T, T)> + 'a {
-    prediction.as_slice().iter().copied().zip(target.as_slice().iter().copied())
+    prediction.scalars().iter().copied().zip(target.scalars().iter().copied())
 }
 
 /// Writes `f(p, t)` for every pair into a new vector.
 fn map_pairs<T: Scalar, V: Vector<T>>(prediction: &V, target: &V, f: impl Fn(T, T) -> T) -> V {
     let mut out = V::zeros();
-    for (o, (p, t)) in out.as_mut_slice().iter_mut().zip(pairs(prediction, target)) {
+    for (o, (p, t)) in out.scalars_mut().iter_mut().zip(pairs(prediction, target)) {
         *o = f(p, t);
     }
     out
@@ -195,23 +195,23 @@ impl SoftmaxCrossEntropy {
     }
 
     fn gradient_given<T: Scalar, V: Vector<T>>(logits: &V, target: &V, log_sum_exp: T) -> V {
-        let target_mass: T = target.as_slice().iter().copied().sum();
+        let target_mass: T = target.scalars().iter().copied().sum();
         map_pairs(logits, target, |z, t| (z - log_sum_exp).exp() * target_mass - t)
     }
 }
 
 impl<T: Scalar> Loss<T> for SoftmaxCrossEntropy {
     fn value<V: Vector<T>>(&self, prediction: &V, target: &V) -> T {
-        Self::value_given(prediction, target, Self::log_sum_exp(prediction.as_slice()))
+        Self::value_given(prediction, target, Self::log_sum_exp(prediction.scalars()))
     }
 
     fn gradient<V: Vector<T>>(&self, prediction: &V, target: &V) -> V {
-        Self::gradient_given(prediction, target, Self::log_sum_exp(prediction.as_slice()))
+        Self::gradient_given(prediction, target, Self::log_sum_exp(prediction.scalars()))
     }
 
     /// Shares the log-sum-exp between the value and the gradient.
     fn value_and_gradient<V: Vector<T>>(&self, prediction: &V, target: &V) -> (T, V) {
-        let lse = Self::log_sum_exp(prediction.as_slice());
+        let lse = Self::log_sum_exp(prediction.scalars());
         (Self::value_given(prediction, target, lse), Self::gradient_given(prediction, target, lse))
     }
 }

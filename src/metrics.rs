@@ -38,7 +38,7 @@ pub struct BinaryAccuracy;
 impl<T: Scalar> Metric<T> for BinaryAccuracy {
     fn score<V: Vector<T>>(&self, prediction: &V, target: &V) -> f64 {
         let half = T::from_f64(0.5);
-        let pairs = prediction.as_slice().iter().zip(target.as_slice());
+        let pairs = prediction.scalars().iter().zip(target.scalars());
         let correct = pairs.filter(|&(&p, &t)| (p >= half) == (t >= half)).count();
         correct as f64 / V::LEN as f64
     }
@@ -51,7 +51,7 @@ pub struct CategoricalAccuracy;
 
 impl<T: Scalar> Metric<T> for CategoricalAccuracy {
     fn score<V: Vector<T>>(&self, prediction: &V, target: &V) -> f64 {
-        f64::from(u8::from(argmax(prediction.as_slice()) == argmax(target.as_slice())))
+        f64::from(u8::from(argmax(prediction.scalars()) == argmax(target.scalars())))
     }
 }
 

@@ -102,7 +102,7 @@ impl<T: Scalar, N: Layer<T>> Network<T> for N {
             let (value, gradient) = loss.value_and_gradient(output, target);
             total += value;
             *output = gradient;
-            output.as_mut_slice().iter_mut().for_each(|g| *g *= weight);
+            output.scalars_mut().iter_mut().for_each(|g| *g *= weight);
         }
         self.param_grads_batch(&trace, &outputs, grads);
         total * weight

@@ -116,6 +116,66 @@ fn write_row<T: Scalar>(out: &mut dyn Write, row: &[T]) -> fmt::Result {
     out.write_str("]")
 }
 
+/// `::constnet::layer::Name<f32, 1, 2, ...>`: a runtime layer's type, with
+/// its const parameters.
+pub(crate) fn write_layer_type<T: Scalar>(
+    out: &mut dyn Write,
+    name: &str,
+    consts: &[usize],
+) -> fmt::Result {
+    write!(out, "::constnet::layer::{name}<{}", T::NAME)?;
+    consts.iter().try_for_each(|value| write!(out, ", {value}"))?;
+    out.write_str(">")
+}
+
+/// `[[[f32; W]; H]; C]`: the type of nested arrays of the given shape.
+pub(crate) fn write_array_type<T: Scalar>(out: &mut dyn Write, shape: &[usize]) -> fmt::Result {
+    shape.iter().try_for_each(|_| out.write_str("["))?;
+    out.write_str(T::NAME)?;
+    shape.iter().rev().try_for_each(|dim| write!(out, "; {dim}]"))
+}
+
+/// `::constnet::layer::Name { field: [...], ... }`: a runtime layer as a
+/// struct literal of its tensors, each `(field, scalars, shape of the
+/// field's nested arrays)`; the const parameters are inferred from the type.
+pub(crate) fn write_layer_value<T: Scalar>(
+    out: &mut dyn Write,
+    indent: usize,
+    name: &str,
+    tensors: &[(&str, &[T], &[usize])],
+) -> fmt::Result {
+    writeln!(out, "::constnet::layer::{name} {{")?;
+    for (field, values, shape) in tensors {
+        write_indent(out, indent + 1)?;
+        write!(out, "{field}: ")?;
+        write_array(out, indent + 1, values, shape)?;
+        out.write_str(",\n")?;
+    }
+    write_indent(out, indent)?;
+    out.write_str("}")
+}
+
+/// Nested arrays of the given shape, one innermost row a line.
+fn write_array<T: Scalar>(
+    out: &mut dyn Write,
+    indent: usize,
+    values: &[T],
+    shape: &[usize],
+) -> fmt::Result {
+    let [_, inner @ ..] = shape else { return write_row(out, values) };
+    if inner.is_empty() {
+        return write_row(out, values);
+    }
+    out.write_str("[\n")?;
+    for part in values.chunks(inner.iter().product::<usize>().max(1)) {
+        write_indent(out, indent + 1)?;
+        write_array(out, indent + 1, part, inner)?;
+        out.write_str(",\n")?;
+    }
+    write_indent(out, indent)?;
+    out.write_str("]")
+}
+
 /// `::constnet::layer::Dense::new(weight, bias)`, one row of weights a line.
 impl<T: Scalar, const IN: usize, const OUT: usize> ToRust for Dense<T, IN, OUT> {
     fn write_type(out: &mut dyn Write) -> fmt::Result {

@@ -34,12 +34,13 @@ use crate::{Layer, Scalar};
 /// One row of a [`Summary`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LayerSummary {
-    /// The field of a layer with parameters; empty for an activation.
+    /// The field holding the layer; empty for an activation.
     pub name: &'static str,
-    /// `Dense`, the activation, or the name of a nested network.
+    /// `Dense`, `Conv2d`, ..., the activation, or the type of a layer of
+    /// another type (a nested network).
     pub kind: &'static str,
-    /// Number of values the layer produces.
-    pub output: usize,
+    /// The shape of what the layer produces: `[16]`, `[6, 14, 14]`.
+    pub output: &'static [usize],
     /// Number of trainable scalars.
     pub params: usize,
 }
@@ -135,12 +136,12 @@ impl Display for Label<'_> {
     }
 }
 
-/// `[16]`; pads like a `str`.
-struct Shape(usize);
+/// `[6, 14, 14]`; pads like a `str`.
+struct Shape(&'static [usize]);
 
 impl Display for Shape {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        pad(f, format_args!("[{}]", self.0))
+        pad(f, format_args!("{:?}", self.0))
     }
 }
 

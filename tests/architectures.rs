@@ -132,14 +132,14 @@ impl Domain for BinaryCrossEntropyWithLogits {
 fn vector<V: Vector<f64>>(entry: impl Strategy<Value = f64>) -> impl Strategy<Value = V> {
     proptest::collection::vec(entry, V::LEN).prop_map(|entries| {
         let mut vector = V::zeros();
-        vector.as_mut_slice().copy_from_slice(&entries);
+        vector.scalars_mut().copy_from_slice(&entries);
         vector
     })
 }
 
 fn sample_vector<V: Vector<f64>>(mut entry: impl FnMut() -> f64) -> V {
     let mut vector = V::zeros();
-    vector.as_mut_slice().fill_with(&mut entry);
+    vector.scalars_mut().fill_with(&mut entry);
     vector
 }
 
@@ -240,7 +240,7 @@ fn summarize<N: Layer<f64>, F: Loss<f64> + Domain>(
         let input: N::Input = sample_vector(|| rng.random_range(-INPUT..INPUT));
         let cotangent: N::Output = sample_vector(|| rng.random_range(-COTANGENT..COTANGENT));
         let target: N::Output = sample_vector(|| F::sample(&mut rng));
-        if !F::resolves(net.forward(&input).as_slice()) {
+        if !F::resolves(net.forward(&input).scalars()) {
             summary.unresolved += 1;
             continue;
         }

@@ -251,14 +251,16 @@ fn dense_backward_matches_the_formula_and_accumulates() {
 struct SkewedSigmoid;
 
 impl Activation for SkewedSigmoid {
-    fn forward<T: Scalar, const N: usize>(&self, input: &[T; N]) -> [T; N] {
+    fn forward<T: Scalar, V: constnet::Vector<T>>(&self, input: &V) -> V {
         Sigmoid.forward(input)
     }
-    fn forward_trace<T: Scalar, const N: usize>(&self, input: &[T; N]) -> ([T; N], [T; N]) {
+    fn forward_trace<T: Scalar, V: constnet::Vector<T>>(&self, input: &V) -> (V, V) {
         Sigmoid.forward_trace(input)
     }
-    fn backward<T: Scalar, const N: usize>(&self, kept: &[T; N], grad_output: &[T; N]) -> [T; N] {
-        Sigmoid.backward(kept, grad_output).map(|g| g * T::from_f64(1.01))
+    fn backward<T: Scalar, V: constnet::Vector<T>>(&self, kept: &V, grad_output: &V) -> V {
+        let mut grad_input = Sigmoid.backward(kept, grad_output);
+        grad_input.scalars_mut().iter_mut().for_each(|g| *g *= T::from_f64(1.01));
+        grad_input
     }
 }
 
@@ -272,7 +274,7 @@ impl Loss<f64> for HalfGradientMse {
     }
     fn gradient<V: constnet::Vector<f64>>(&self, prediction: &V, target: &V) -> V {
         let mut gradient = Loss::<f64>::gradient(&Mse, prediction, target);
-        gradient.as_mut_slice().iter_mut().for_each(|g| *g *= 0.5);
+        gradient.scalars_mut().iter_mut().for_each(|g| *g *= 0.5);
         gradient
     }
 }

@@ -132,7 +132,7 @@ const BATCH: usize = 5;
 
 fn vector<T: Scalar, V: Vector<T>>(values: &[f64]) -> V {
     let mut vector = V::zeros();
-    for (slot, &v) in vector.as_mut_slice().iter_mut().zip(values) {
+    for (slot, &v) in vector.scalars_mut().iter_mut().zip(values) {
         *slot = T::from_f64(v);
     }
     vector
@@ -151,7 +151,7 @@ fn compare<T: Scalar, N: Network<T, Grads = N>, L: Loss<T>>(name: &str, loss: L)
     let targets: [N::Output; BATCH] =
         core::array::from_fn(|b| vector(&batch.target[b * N::OUTPUT..]));
     let flat = |vectors: &[N::Input]| -> Vec<f64> {
-        vectors.iter().flat_map(|v| as_f64(v.as_slice())).collect()
+        vectors.iter().flat_map(|v| as_f64(v.scalars())).collect()
     };
 
     // The batch path: the mean loss and its gradient, as PyTorch computes them.
@@ -162,7 +162,7 @@ fn compare<T: Scalar, N: Network<T, Grads = N>, L: Loss<T>>(name: &str, loss: L)
     let weight = T::ONE / T::from_f64(BATCH as f64);
     let grad_outputs: [N::Output; BATCH] = core::array::from_fn(|b| {
         let mut gradient = loss.gradient(&traced[b], &targets[b]);
-        gradient.as_mut_slice().iter_mut().for_each(|g| *g *= weight);
+        gradient.scalars_mut().iter_mut().for_each(|g| *g *= weight);
         gradient
     });
     let input_grads = net.backward_batch(&trace, &grad_outputs, &mut N::zeros());
@@ -175,7 +175,7 @@ fn compare<T: Scalar, N: Network<T, Grads = N>, L: Loss<T>>(name: &str, loss: L)
 
     let (tolerance, per_tensor) = if size_of::<T>() == 8 { (1e-10, false) } else { (1e-5, true) };
     let error = |found: &[f64], expected: &[f64]| relative_error(found, expected, per_tensor);
-    let output_values: Vec<f64> = outputs.iter().flat_map(|o| as_f64(o.as_slice())).collect();
+    let output_values: Vec<f64> = outputs.iter().flat_map(|o| as_f64(o.scalars())).collect();
     let mut errors = vec![
         ("output".to_string(), error(&output_values, &batch.output)),
         ("batch loss".to_string(), error(&[mean_loss.to_f64().unwrap()], &[batch.loss])),

@@ -42,7 +42,7 @@ fn random_params<T: Scalar, N: Params<T>>(rng: &mut SmallRng) -> N {
 
 fn random_vector<T: Scalar, V: Vector<T>>(rng: &mut SmallRng) -> V {
     let mut vector = V::zeros();
-    vector.as_mut_slice().fill_with(|| T::from_f64(rng.random_range(-1.0..1.0)));
+    vector.scalars_mut().fill_with(|| T::from_f64(rng.random_range(-1.0..1.0)));
     vector
 }
 

@@ -1,42 +1,61 @@
-//! Gives the parsed block its meaning: which layer is which, every size, and
-//! an error at the right place, in plain words, for anything that is wrong.
+//! Gives the parsed block its meaning: which layer is which, every shape,
+//! and an error at the right place, in plain words, for anything that is
+//! wrong.
 
 use std::collections::HashSet;
+use std::fmt;
 
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::token::Paren;
-use syn::{Attribute, Error, Expr, GenericArgument, Ident, LitInt, Path, PathArguments, Type};
+use syn::{Attribute, Error, Expr, Ident, Type};
 
-use crate::ast::{LayerSyntax, Network};
+use crate::ast::{LayerSyntax, LayerType, Network};
+use crate::kinds::{self, Incoming, Shape as Dims};
 
-/// A network whose layers are known and whose sizes fit together.
+/// A network whose layers are known and whose shapes fit together.
 pub struct Checked<'a> {
     pub network: &'a Network,
     /// `f32` or `f64`: the default of the network's type parameter.
     pub scalar: &'a Ident,
     pub layers: Vec<Layer<'a>>,
-    pub input: Width<'a>,
-    pub output: Width<'a>,
+    pub input: Shape<'a>,
+    pub output: Shape<'a>,
     /// Whether the user derives `Default`, which then need not be generated.
     pub derives_default: bool,
 }
 
 pub struct Layer<'a> {
-    /// The struct field (layers with parameters) or trace field holding it.
+    /// The struct field (named layers) or trace field holding it.
     pub field: Ident,
     pub attrs: &'a [Attribute],
     pub kind: Kind<'a>,
+    /// What the layer produces.
+    pub output: Shape<'a>,
     /// Set when only the compiler can tell whether this layer takes what
-    /// the previous one produces (a nested network on either side).
+    /// the previous one produces (a layer of another type on either side).
     pub input_check: Option<Assertion<'a>>,
 }
 
 pub enum Kind<'a> {
-    Dense { inputs: usize, outputs: usize, init: Init<'a>, span: Span },
-    Nested { path: &'a Path },
-    Activation { activation: Activation, slope: Option<Expr>, width: Width<'a> },
+    /// A layer of a built-in kind: its runtime type (generic in `T`), the
+    /// initializer of its weights if it has any, and its field's default doc.
+    Builtin {
+        kind: &'static kinds::Kind,
+        ty: TokenStream,
+        init: Init<'a>,
+        doc: String,
+    },
+    /// A network declared with `network!`, or any other type implementing
+    /// `Layer`: only the compiler knows its shapes.
+    External {
+        ty: &'a LayerType,
+    },
+    Activation {
+        activation: Activation,
+        slope: Option<Expr>,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -75,8 +94,8 @@ impl Activation {
     }
 }
 
-/// The initializer of a dense layer's weights: the one written, or by
-/// default one chosen by the activation that follows.
+/// The initializer of a layer's weights: the one written, or by default
+/// one chosen by the activation that follows.
 #[derive(Clone, Copy)]
 pub enum Init<'a> {
     XavierUniform,
@@ -84,51 +103,58 @@ pub enum Init<'a> {
     Written(&'a Expr),
 }
 
-/// A number of values flowing between layers.
-#[derive(Clone, Copy)]
-pub enum Width<'a> {
-    Known(usize),
-    /// The input or output size of a nested network, known to the compiler.
-    InputOf(&'a Path),
-    OutputOf(&'a Path),
+/// The shape of a value flowing between layers.
+#[derive(Clone)]
+pub enum Shape<'a> {
+    Known(Vec<usize>),
+    /// The input or output of a layer of another type, known to the compiler.
+    InputOf(&'a LayerType),
+    OutputOf(&'a LayerType),
 }
 
-impl<'a> Kind<'a> {
-    /// Sizes in and out, for layers with parameters.
-    fn widths(&self) -> Option<(Width<'a>, Width<'a>)> {
-        match self {
-            Kind::Dense { inputs, outputs, .. } => {
-                Some((Width::Known(*inputs), Width::Known(*outputs)))
-            }
-            Kind::Nested { path } => Some((Width::InputOf(path), Width::OutputOf(path))),
-            Kind::Activation { .. } => None,
-        }
-    }
-}
-
-/// `left == right`, to be checked by the compiler, with the message to show.
+/// `expected == found`, to be checked by the compiler, with the message
+/// to show.
 pub struct Assertion<'a> {
-    pub left: Width<'a>,
-    pub right: Width<'a>,
+    pub expected: Shape<'a>,
+    pub found: Shape<'a>,
     pub message: String,
     pub span: Span,
 }
 
-/// The layer that last set the width, for messages: "`hidden` produces 3".
+/// What the layer before produced, for the next layer and the messages.
 struct Producer<'a> {
-    name: &'a Ident,
-    width: Width<'a>,
+    /// `None` for the `input: [...]` line.
+    name: Option<&'a Ident>,
+    shape: Shape<'a>,
+    /// The shape a `Flatten` flattened, for messages.
+    flattened_from: Option<Vec<usize>>,
+}
+
+/// "`pool1` produces" or "the input has": the subject and verb of a
+/// message about what a layer received.
+struct Produces<'a>(Option<&'a Ident>);
+
+impl fmt::Display for Produces<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(name) => write!(f, "`{name}` produces"),
+            None => f.write_str("the input has"),
+        }
+    }
+}
+
+impl Producer<'_> {
+    /// "`hidden`" or "the input", as the subject of a message.
+    fn subject(&self) -> String {
+        match self.name {
+            Some(name) => format!("`{name}`"),
+            None => "the input".to_string(),
+        }
+    }
 }
 
 pub fn check(network: &Network) -> syn::Result<Checked<'_>> {
     let scalar = check_scalar(&network.scalar)?;
-    if network.layers.is_empty() {
-        return Err(Error::new(
-            network.brace.span.join(),
-            "a network needs at least one layer, e.g. `out: Dense<2, 1>`",
-        ));
-    }
-
     let mut errors: Option<Error> = None;
     let mut report = |error: Error| match &mut errors {
         Some(all) => all.combine(error),
@@ -147,61 +173,107 @@ pub fn check(network: &Network) -> syn::Result<Checked<'_>> {
         }
     }
 
-    let mut layers = Vec::new();
+    let mut layers: Vec<Layer> = Vec::new();
+    let mut input = None;
     let mut producer: Option<Producer> = None;
-    // After a layer that could not be read, sizes are unknown: checking the
+    // After a layer that could not be read, shapes are unknown: checking the
     // next layer against an older one would only report false errors.
-    let mut sizes_lost = false;
+    let mut shapes_lost = false;
     for (position, layer) in network.layers.iter().enumerate() {
         match &layer.kind {
-            LayerSyntax::Named { name, ty, init } => {
-                let kind = match check_field_attrs(&layer.attrs)
-                    .and_then(|()| named_kind(name, ty, init.as_ref()))
-                {
-                    Ok(kind) => kind,
+            LayerSyntax::Input { name, bracket, dims } => {
+                match check_input(name, bracket.span.join(), dims, &layer.attrs, position) {
+                    Ok(dims) => {
+                        input = Some(Shape::Known(dims.clone()));
+                        let shape = Shape::Known(dims);
+                        producer = Some(Producer { name: None, shape, flattened_from: None });
+                    }
                     Err(error) => {
                         report(error);
-                        sizes_lost = true;
-                        continue;
-                    }
-                };
-                let (expects, produces) = kind.widths().expect("named layers have sizes");
-                let mut input_check = None;
-                if let Some(previous) = &producer
-                    && !sizes_lost
-                {
-                    match fits(name, ty, expects, previous) {
-                        Ok(assertion) => input_check = assertion,
-                        Err(error) => report(error),
+                        shapes_lost = true;
                     }
                 }
-                producer = Some(Producer { name, width: produces });
-                sizes_lost = false;
-                layers.push(Layer { field: name.clone(), attrs: &layer.attrs, kind, input_check });
+            }
+            LayerSyntax::Named { name, ty, init } => {
+                let previous = if shapes_lost { None } else { producer.as_ref() };
+                if previous.is_none() && position > 0 && needs_incoming_shape(ty) {
+                    // An earlier line failed, so what comes in is unknown.
+                    continue;
+                }
+                let checked = check_field_attrs(&layer.attrs)
+                    .and_then(|()| named_layer(name, ty, init.as_ref(), previous));
+                shapes_lost = false;
+                match checked {
+                    Ok(Named { kind, input: takes, output, input_check }) => {
+                        if layers.is_empty() && input.is_none() {
+                            input = Some(takes);
+                        }
+                        let flattened_from = match (&kind, &producer) {
+                            (Kind::Builtin { kind, .. }, Some(previous))
+                                if kind.name == "Flatten" =>
+                            {
+                                match &previous.shape {
+                                    Shape::Known(dims) => Some(dims.clone()),
+                                    _ => None,
+                                }
+                            }
+                            _ => None,
+                        };
+                        producer = Some(Producer {
+                            name: Some(name),
+                            shape: output.clone(),
+                            flattened_from,
+                        });
+                        layers.push(Layer {
+                            field: name.clone(),
+                            attrs: &layer.attrs,
+                            kind,
+                            output,
+                            input_check,
+                        });
+                    }
+                    Err(error) => {
+                        report(error);
+                        shapes_lost = true;
+                        producer = None;
+                    }
+                }
             }
             LayerSyntax::Bare { kind, arguments } => {
-                let checked = check_activation(kind, arguments, &layer.attrs, position == 0);
-                match (checked, &producer) {
-                    (Ok((activation, slope)), Some(previous)) => {
+                match check_activation(kind, arguments, &layer.attrs, producer.as_ref(), position) {
+                    Ok((activation, slope)) => {
+                        // Without a producer, an earlier layer failed and was reported.
+                        let Some(previous) = &producer else { continue };
                         let field = trace_field(activation, position, &names);
-                        let kind = Kind::Activation { activation, slope, width: previous.width };
-                        layers.push(Layer { field, attrs: &layer.attrs, kind, input_check: None });
+                        let kind = Kind::Activation { activation, slope };
+                        let output = previous.shape.clone();
+                        layers.push(Layer {
+                            field,
+                            attrs: &layer.attrs,
+                            kind,
+                            output,
+                            input_check: None,
+                        });
                     }
-                    // Without a producer, an earlier layer failed and was reported.
-                    (Ok(_), None) => {}
-                    (Err(error), _) => report(error),
+                    Err(error) => report(error),
                 }
             }
         }
+    }
+    if layers.is_empty() && errors.is_none() {
+        return Err(Error::new(
+            network.brace.span.join(),
+            "a network needs at least one layer, e.g. `out: Dense<2, 1>`",
+        ));
     }
     if let Some(errors) = errors {
         return Err(errors);
     }
     choose_initializers(&mut layers);
 
-    // No error means the first layer has sizes and the last one set a width.
-    let (input, _) = layers[0].kind.widths().expect("the first layer has sizes");
-    let output = producer.expect("a layer has sizes").width;
+    // No error means a layer came and set the shapes.
+    let input = input.expect("the first layer fixes the input");
+    let output = layers.last().expect("a layer").output.clone();
     let derives_default = derives(&network.attrs, "Default");
     Ok(Checked { network, scalar, layers, input, output, derives_default })
 }
@@ -218,6 +290,51 @@ fn check_scalar(scalar: &Type) -> syn::Result<&Ident> {
         scalar.span(),
         format!("the scalar of a network is `f32` or `f64`, found `{found}`"),
     ))
+}
+
+/// `input: [1, 28, 28]`: first, named `input`, one to three sizes.
+fn check_input(
+    name: &Ident,
+    span: Span,
+    dims: &syn::punctuated::Punctuated<syn::LitInt, syn::Token![,]>,
+    attrs: &[Attribute],
+    position: usize,
+) -> syn::Result<Vec<usize>> {
+    if name != "input" {
+        return Err(Error::new(
+            name.span(),
+            format!(
+                "`{name}: [...]`: the input's shape is written `input: [...]`, e.g. `input: [1, 28, 28]`"
+            ),
+        ));
+    }
+    if position != 0 {
+        return Err(Error::new(name.span(), "the input's shape comes first, before every layer"));
+    }
+    if let Some(attr) = attrs.first() {
+        return Err(Error::new_spanned(attr, "the input's shape takes no attribute"));
+    }
+    if dims.is_empty() || dims.len() > 3 {
+        return Err(Error::new(
+            span,
+            "an input is a vector `[N]`, channels × length `[C, L]` or channels × height × \
+             width `[C, H, W]`",
+        ));
+    }
+    dims.iter()
+        .map(|dim| {
+            if !dim.suffix().is_empty() && dim.suffix() != "usize" {
+                return Err(Error::new(dim.span(), "a size is a plain integer, e.g. `3`"));
+            }
+            match dim.base10_parse()? {
+                0 => Err(Error::new(
+                    dim.span(),
+                    "the input has a size 0; every size must be at least 1",
+                )),
+                n => Ok(n),
+            }
+        })
+        .collect()
 }
 
 /// Whether `#[derive(...)]` among `attrs` names `trait_name`.
@@ -245,108 +362,160 @@ fn check_field_attrs(attrs: &[Attribute]) -> syn::Result<()> {
     }
 }
 
-/// What a named layer is: a dense layer with valid sizes, or a network.
-fn named_kind<'a>(name: &Ident, ty: &'a Path, init: Option<&'a Expr>) -> syn::Result<Kind<'a>> {
-    let last = ty.segments.last().expect("a parsed path has a segment");
-    if last.ident == "Dense" && ty.segments.len() == 1 {
-        let [inputs, outputs] = dense_sizes(ty, &last.arguments)?;
-        let (inputs, outputs) =
-            (positive(name, &inputs, "inputs")?, positive(name, &outputs, "outputs")?);
-        let span = ty.span();
-        let init = init.map_or(Init::XavierUniform, Init::Written);
-        return Ok(Kind::Dense { inputs, outputs, init, span });
-    }
-    if ty.segments.iter().any(|segment| !segment.arguments.is_empty()) {
-        return Err(unknown_named(ty));
+/// A named layer, checked against what comes in.
+struct Named<'a> {
+    kind: Kind<'a>,
+    /// The shape it takes: for a first layer, the network's input.
+    input: Shape<'a>,
+    output: Shape<'a>,
+    input_check: Option<Assertion<'a>>,
+}
+
+fn named_layer<'a>(
+    name: &'a Ident,
+    ty: &'a LayerType,
+    init: Option<&'a Expr>,
+    previous: Option<&Producer<'a>>,
+) -> syn::Result<Named<'a>> {
+    let builtin = (ty.path.segments.len() == 1 && ty.path.leading_colon.is_none())
+        .then(|| kinds::find(ty.kind()))
+        .flatten();
+    let Some(kind) = builtin else {
+        return external_layer(name, ty, init, previous);
+    };
+    let produces = Produces(previous.and_then(|p| p.name));
+    let incoming = match previous {
+        Some(Producer { shape: Shape::Known(shape), flattened_from, .. }) => {
+            Some(Incoming { shape, producer: &produces, flattened_from: flattened_from.as_deref() })
+        }
+        Some(previous) if !kind.input_from_arguments => {
+            return Err(Error::new(
+                ty.span(),
+                format!(
+                    "`{name}` follows {}, whose output shape only the compiler knows: \
+                     a {} needs it written out (declare the layers of {} here instead)",
+                    previous.subject(),
+                    kind.name,
+                    previous.subject()
+                ),
+            ));
+        }
+        // A dense layer after a layer of another type: the compiler compares.
+        _ => None,
+    };
+    let layer = kinds::Layer::new(name, kind, ty.span(), ty.arguments.as_ref(), incoming)?;
+    let built = (kind.build)(&layer)?;
+    let init = match (init, kind.trainable) {
+        (Some(init), true) => Init::Written(init),
+        (None, _) => Init::XavierUniform,
+        (Some(init), false) => {
+            return Err(Error::new_spanned(
+                init,
+                format!("`{name}` has no weights: a {} has nothing to initialize", kind.name),
+            ));
+        }
+    };
+    let input_check = match previous {
+        Some(previous @ Producer { shape: Shape::InputOf(_) | Shape::OutputOf(_), .. }) => {
+            Some(Assertion {
+                expected: Shape::Known(built.input.clone()),
+                found: previous.shape.clone(),
+                message: format!(
+                    "`{name}` expects {} inputs but {} produces a different number",
+                    built.input[0],
+                    previous.subject()
+                ),
+                span: ty
+                    .arguments
+                    .as_ref()
+                    .and_then(|a| a.list.first())
+                    .map_or(ty.span(), |a| a.span()),
+            })
+        }
+        _ => None,
+    };
+    Ok(Named {
+        kind: Kind::Builtin { kind, ty: built.ty, init, doc: built.doc },
+        input: Shape::Known(built.input),
+        output: Shape::Known(built.output),
+        input_check,
+    })
+}
+
+/// A network declared with `network!` or another type implementing
+/// `Layer`, written `name: Type` or `name: Type<ARGUMENTS>` (the scalar
+/// comes first: `Type<T, ARGUMENTS>`).
+fn external_layer<'a>(
+    name: &'a Ident,
+    ty: &'a LayerType,
+    init: Option<&'a Expr>,
+    previous: Option<&Producer<'a>>,
+) -> syn::Result<Named<'a>> {
+    if let Some(argument) = ty.arguments.iter().flat_map(|a| &a.list).find(|a| a.name.is_some()) {
+        return Err(Error::new(
+            argument.span(),
+            format!(
+                "unknown layer `{}`: arguments written by name are for the built-in layers ({})",
+                ty.written(),
+                builtin_names()
+            ),
+        ));
     }
     if let Some(init) = init {
         return Err(Error::new_spanned(
             init,
             format!(
-                "`{name}` is a network: its layers choose their own initializers, in its own `network!`"
+                "`{name}` is a layer of its own type: it draws its own weights in its \
+                 `random`, or its network chooses them in its own `network!`"
             ),
         ));
     }
-    Ok(Kind::Nested { path: ty })
-}
-
-/// Whether layer `name` takes what `previous` produces: an error when the
-/// macro can tell it does not, an assertion when only the compiler can.
-fn fits<'a>(
-    name: &Ident,
-    ty: &'a Path,
-    expects: Width<'a>,
-    previous: &Producer<'a>,
-) -> syn::Result<Option<Assertion<'a>>> {
-    let (producer, produces) = (previous.name, previous.width);
-    // Point at the `IN` of `Dense<IN, OUT>`, or at the nested network.
-    let span = match &ty.segments[0].arguments {
-        PathArguments::AngleBracketed(arguments) => arguments.args[0].span(),
-        _ => ty.span(),
-    };
-    let message = match (expects, produces) {
-        (Width::Known(expects), Width::Known(produces)) if expects == produces => return Ok(None),
-        (Width::Known(expects), Width::Known(produces)) => {
-            let message =
-                format!("`{name}` expects {expects} inputs but `{producer}` produces {produces}");
-            return Err(Error::new(span, message));
-        }
-        // A `const` assertion cannot format numbers: say what is known.
-        (Width::Known(expects), _) => {
-            format!(
-                "`{name}` expects {expects} inputs but `{producer}` produces a different number"
-            )
-        }
-        (_, Width::Known(produces)) => {
-            format!("`{name}` does not take the {produces} values that `{producer}` produces")
-        }
-        _ => format!("`{name}` does not take as many values as `{producer}` produces"),
-    };
-    Ok(Some(Assertion { left: expects, right: produces, message, span }))
-}
-
-fn dense_sizes(ty: &Path, arguments: &PathArguments) -> syn::Result<[LitInt; 2]> {
-    let usage =
-        "a dense layer is written `Dense<IN, OUT>`, with two integer sizes, e.g. `Dense<2, 3>`";
-    let PathArguments::AngleBracketed(arguments) = arguments else {
-        return Err(Error::new_spanned(ty, usage));
-    };
-    let mut sizes = Vec::new();
-    for argument in &arguments.args {
-        match argument {
-            GenericArgument::Const(Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(int), .. })) => {
-                sizes.push(int.clone());
+    let input_check = previous.map(|previous| {
+        let message = match &previous.shape {
+            Shape::Known(dims) if dims.len() == 1 && previous.name.is_some() => {
+                format!(
+                    "`{name}` does not take the {} values that {} produces",
+                    dims[0],
+                    previous.subject()
+                )
             }
-            other => return Err(Error::new_spanned(other, usage)),
+            Shape::Known(dims) if previous.name.is_some() => {
+                format!(
+                    "`{name}` does not take the {} values that {} produces",
+                    Dims(dims),
+                    previous.subject()
+                )
+            }
+            Shape::Known(dims) => {
+                format!("`{name}` does not take the input's {} values", Dims(dims))
+            }
+            _ => format!("`{name}` does not take what {} produces", previous.subject()),
+        };
+        Assertion {
+            expected: Shape::InputOf(ty),
+            found: previous.shape.clone(),
+            message,
+            span: ty.span(),
         }
-    }
-    sizes.try_into().map_err(|_| Error::new_spanned(arguments, usage))
+    });
+    Ok(Named {
+        kind: Kind::External { ty },
+        input: Shape::InputOf(ty),
+        output: Shape::OutputOf(ty),
+        input_check,
+    })
 }
 
-fn positive(layer: &Ident, size: &LitInt, what: &str) -> syn::Result<usize> {
-    if !size.suffix().is_empty() && size.suffix() != "usize" {
-        return Err(Error::new(size.span(), "a size is a plain integer, e.g. `3`"));
-    }
-    let value: usize = size.base10_parse()?;
-    if value == 0 {
-        return Err(Error::new(
-            size.span(),
-            format!("`{layer}` has 0 {what}; every size must be at least 1"),
-        ));
-    }
-    Ok(value)
+/// Whether a layer of this type can only be read knowing the shape that
+/// comes in: a built-in kind whose arguments do not fix it.
+fn needs_incoming_shape(ty: &LayerType) -> bool {
+    ty.path.segments.len() == 1
+        && kinds::find(ty.kind()).is_some_and(|kind| !kind.input_from_arguments)
 }
 
-fn unknown_named(ty: &Path) -> Error {
-    let written =
-        quote::ToTokens::to_token_stream(ty).to_string().replace(" < ", "<").replace(" >", ">");
-    Error::new_spanned(
-        ty,
-        format!(
-            "unknown layer `{written}`: a layer with parameters is `Dense<IN, OUT>` \
-             or a network declared with `network!`, written by its name alone"
-        ),
-    )
+fn builtin_names() -> String {
+    let names: Vec<_> = kinds::KINDS.iter().map(|kind| format!("`{}`", kind.name)).collect();
+    names.join(", ")
 }
 
 /// An activation and, for `LeakyRelu`, its slope.
@@ -354,15 +523,27 @@ fn check_activation(
     kind: &Ident,
     arguments: &Option<(Paren, TokenStream)>,
     attrs: &[Attribute],
-    first: bool,
+    previous: Option<&Producer>,
+    position: usize,
 ) -> syn::Result<(Activation, Option<Expr>)> {
+    if let Some(builtin) = kinds::find(kind) {
+        return Err(Error::new(
+            kind.span(),
+            format!(
+                "a {} is a layer of the struct: give it a name, e.g. `{}: {}`",
+                builtin.name,
+                builtin.name.to_lowercase(),
+                builtin.usage.split('`').nth(1).unwrap_or(builtin.name)
+            ),
+        ));
+    }
     let Some(activation) = Activation::from_name(kind) else {
         return Err(Error::new(
             kind.span(),
             format!(
                 "unknown layer `{kind}`: the activations are `Identity`, `Sigmoid`, `Tanh`, \
-                 `Relu`, `LeakyRelu(slope)` and `Softmax`; a layer with parameters is \
-                 named, as in `hidden: Dense<2, 3>`"
+                 `Relu`, `LeakyRelu(slope)` and `Softmax`; other layers are named, as in \
+                 `hidden: Dense<2, 3>`"
             ),
         ));
     };
@@ -386,12 +567,25 @@ fn check_activation(
             return Err(Error::new(paren.span.join(), format!("`{kind}` takes no argument")));
         }
     };
-    if first {
+    if position == 0 || previous.is_some_and(|p| p.name.is_none()) {
         return Err(Error::new(
             kind.span(),
             format!(
-                "`{kind}` cannot come first: the first layer fixes the input size, \
-                 so it is a `Dense<IN, OUT>` layer or a network"
+                "`{kind}` cannot come first: the first layer fixes the input's shape, \
+                 so it is a layer such as `Dense<IN, OUT>` or a network"
+            ),
+        ));
+    }
+    if let Some(Producer { name: Some(name), shape: Shape::Known(dims), .. }) = previous
+        && activation == Activation::Softmax
+        && dims.len() > 1
+    {
+        return Err(Error::new(
+            kind.span(),
+            format!(
+                "`Softmax` normalizes a vector but `{name}` produces {}: put a `Flatten` \
+                 layer before it, e.g. `flatten: Flatten`",
+                Dims(dims)
             ),
         ));
     }
@@ -409,7 +603,7 @@ fn trace_field(activation: Activation, position: usize, taken: &HashSet<String>)
 }
 
 /// Xavier/Glorot before saturating or linear activations, He before ReLUs:
-/// the activation that follows a dense layer decides.
+/// the activation that follows a layer with weights decides.
 fn choose_initializers(layers: &mut [Layer]) {
     for i in 0..layers.len() {
         let next_activation = layers[i + 1..]
@@ -419,7 +613,8 @@ fn choose_initializers(layers: &mut [Layer]) {
                 _ => None,
             })
             .find(|&activation| activation != Activation::Identity);
-        if let Kind::Dense { init, .. } = &mut layers[i].kind
+        if let Kind::Builtin { init, kind, .. } = &mut layers[i].kind
+            && kind.trainable
             && !matches!(init, Init::Written(_))
         {
             *init = match next_activation {

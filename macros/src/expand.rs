@@ -7,29 +7,74 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ExprUnary, Lit, UnOp};
 
-use crate::check::{Activation, Checked, Init, Kind, Layer, Width};
+use crate::ast::LayerType;
+use crate::check::{Activation, Checked, Init, Kind, Layer, Shape};
+use crate::kinds::array_type;
 
-impl ToTokens for Width<'_> {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        // Sizes do not depend on the scalar: any float names the network.
-        tokens.extend(match self {
-            Width::Known(n) => Literal::usize_unsuffixed(*n).into_token_stream(),
-            Width::InputOf(path) => quote!(<#path<f32> as ::constnet::Layer<f32>>::INPUT),
-            Width::OutputOf(path) => quote!(<#path<f32> as ::constnet::Layer<f32>>::OUTPUT),
-        });
+/// `path<scalar, arguments...>`: a layer of another type, with the scalar
+/// as its first type argument.
+fn external_type(ty: &LayerType, scalar: TokenStream) -> TokenStream {
+    let path = &ty.path;
+    let arguments = ty.arguments.iter().flat_map(|a| &a.list).map(|a| &a.value);
+    quote!(#path<#scalar #(, #arguments)*>)
+}
+
+impl Shape<'_> {
+    /// The value's type, generic in `T`: `[[[T; 28]; 28]; 1]`.
+    fn value_type(&self) -> TokenStream {
+        match self {
+            Shape::Known(dims) => array_type(dims),
+            Shape::InputOf(ty) => {
+                let ty = external_type(ty, quote!(T));
+                quote!(<#ty as ::constnet::Layer<T>>::Input)
+            }
+            Shape::OutputOf(ty) => {
+                let ty = external_type(ty, quote!(T));
+                quote!(<#ty as ::constnet::Layer<T>>::Output)
+            }
+        }
+    }
+
+    /// The number of scalars, as a constant expression; shapes do not
+    /// depend on the scalar, so any float names a layer of another type.
+    fn len(&self) -> TokenStream {
+        match self {
+            Shape::Known(dims) => {
+                Literal::usize_unsuffixed(dims.iter().product()).into_token_stream()
+            }
+            Shape::InputOf(ty) => {
+                let ty = external_type(ty, quote!(f32));
+                quote!(<#ty as ::constnet::Layer<f32>>::INPUT)
+            }
+            Shape::OutputOf(ty) => {
+                let ty = external_type(ty, quote!(f32));
+                quote!(<#ty as ::constnet::Layer<f32>>::OUTPUT)
+            }
+        }
+    }
+
+    /// The dimensions, as a constant `&[usize]`, in a context generic in
+    /// `scalar`.
+    fn dims(&self, scalar: TokenStream) -> TokenStream {
+        let (ty, side) = match self {
+            Shape::Known(dims) => {
+                let dims = dims.iter().map(|&d| Literal::usize_unsuffixed(d));
+                return quote!(&[#(#dims),*]);
+            }
+            Shape::InputOf(ty) => (ty, quote!(Input)),
+            Shape::OutputOf(ty) => (ty, quote!(Output)),
+        };
+        let ty = external_type(ty, scalar.clone());
+        quote!(<<#ty as ::constnet::Layer<#scalar>>::#side as ::constnet::Vector<#scalar>>::SHAPE)
     }
 }
 
 impl Layer<'_> {
-    /// The layer's type, for layers with parameters.
-    fn param_type(&self) -> Option<TokenStream> {
+    /// The layer's type, for layers stored in fields.
+    fn layer_type(&self) -> Option<TokenStream> {
         match &self.kind {
-            Kind::Dense { inputs, outputs, span, .. } => {
-                let (inputs, outputs) =
-                    (Literal::usize_unsuffixed(*inputs), Literal::usize_unsuffixed(*outputs));
-                Some(quote_spanned!(*span=> ::constnet::layer::Dense<T, #inputs, #outputs>))
-            }
-            Kind::Nested { path } => Some(quote!(#path<T>)),
+            Kind::Builtin { ty, .. } => Some(ty.clone()),
+            Kind::External { ty } => Some(external_type(ty, quote!(T))),
             Kind::Activation { .. } => None,
         }
     }
@@ -64,27 +109,30 @@ impl Layer<'_> {
 
     /// What this layer's trace field holds.
     fn trace_type(&self) -> TokenStream {
-        match (&self.kind, self.param_type()) {
-            (Kind::Activation { width, .. }, _) => quote!([T; #width]),
-            (_, layer_type) => quote!(::constnet::layer::Trace<#layer_type, T>),
+        match self.layer_type() {
+            None => self.output.value_type(),
+            Some(layer_type) => quote!(::constnet::layer::Trace<#layer_type, T>),
         }
     }
 
     /// What this layer's batch trace field holds.
     fn batch_trace_type(&self) -> TokenStream {
-        match (&self.kind, self.param_type()) {
-            (Kind::Activation { width, .. }, _) => quote!([[T; #width]; B]),
-            (_, layer_type) => quote!(::constnet::layer::BatchTrace<#layer_type, T, B>),
+        match self.layer_type() {
+            None => {
+                let value = self.output.value_type();
+                quote!([#value; B])
+            }
+            Some(layer_type) => quote!(::constnet::layer::BatchTrace<#layer_type, T, B>),
         }
     }
 
     /// `value`, a reference to what the previous layer produced, as this
-    /// layer takes it: unchanged, or through `same_size` where only the
-    /// compiler can compare sizes, so that a mismatch stops at the assertion
-    /// instead of also failing every call.
+    /// layer takes it: unchanged, or through `convert` where only the
+    /// compiler can compare shapes, so that a mismatch stops at the
+    /// assertion instead of also failing every call.
     fn takes(&self, value: TokenStream, conversion: &Ident) -> TokenStream {
         match self.input_check {
-            Some(_) => quote!(&::constnet::layer::#conversion(#value)),
+            Some(_) => quote!(&::constnet::vector::#conversion(#value)),
             None => value,
         }
     }
@@ -95,10 +143,8 @@ impl Layer<'_> {
             return None;
         }
         match &self.kind {
-            Kind::Dense { inputs, outputs, .. } => {
-                Some(format!(" Dense layer, {inputs} → {outputs}."))
-            }
-            Kind::Nested { path } => Some(format!(" The network `{}`.", path.to_token_stream())),
+            Kind::Builtin { doc, .. } => Some(doc.clone()),
+            Kind::External { ty } => Some(format!(" The layer `{}`.", ty.written())),
             Kind::Activation { .. } => None,
         }
     }
@@ -128,7 +174,8 @@ pub fn expand(checked: &Checked) -> TokenStream {
     let grads = format_ident!("{name}Grads");
     let trace = format_ident!("{name}Trace");
     let batch_trace = format_ident!("{name}BatchTrace");
-    let (input_width, output_width) = (&checked.input, &checked.output);
+    let (input_type, output_type) = (checked.input.value_type(), checked.output.value_type());
+    let (input_len, output_len) = (checked.input.len(), checked.output.len());
     let layers = &checked.layers;
 
     // Locals of the generated functions, with mixed-site hygiene so that
@@ -136,7 +183,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
     let [x, g, input] = ["x", "g", "input"].map(|name| Ident::new(name, Span::mixed_site()));
 
     let (params, types): (Vec<&Layer>, Vec<_>) =
-        layers.iter().filter_map(|l| Some((l, l.param_type()?))).unzip();
+        layers.iter().filter_map(|l| Some((l, l.layer_type()?))).unzip();
     let fields: Vec<_> = params.iter().map(|l| &l.field).collect();
     let field_names: Vec<_> = fields.iter().map(|f| f.unraw().to_string()).collect();
     let field_attrs: Vec<_> = params.iter().map(|l| l.attrs).collect();
@@ -146,15 +193,19 @@ pub fn expand(checked: &Checked) -> TokenStream {
     let initializers: Vec<_> = params
         .iter()
         .map(|layer| match &layer.kind {
-            Kind::Dense { init, .. } => {
+            Kind::Builtin { ty, init, kind, .. } if kind.trainable => {
                 let init = match init {
                     Init::XavierUniform => quote!(::constnet::Init::XavierUniform),
                     Init::HeUniform => quote!(::constnet::Init::HeUniform),
                     Init::Written(init) => quote_spanned!(init.span()=> #init),
                 };
-                quote!(::constnet::layer::Dense::random(rng, #init))
+                quote!(<#ty>::random(rng, #init))
             }
-            Kind::Nested { path } => quote!(<#path<T>>::random(rng)),
+            Kind::Builtin { ty, .. } => quote!(<#ty>::new()),
+            Kind::External { ty } => {
+                let ty = external_type(ty, quote!(T));
+                quote!(<#ty>::random(rng))
+            }
             Kind::Activation { .. } => unreachable!("activations have no parameters"),
         })
         .collect();
@@ -192,8 +243,11 @@ pub fn expand(checked: &Checked) -> TokenStream {
         .map(|(receiver, field)| quote!(#receiver.kink_distance(&trace.#field)));
 
     let assertions = layers.iter().filter_map(|l| l.input_check.as_ref()).map(|a| {
-        let (left, right, message) = (&a.left, &a.right, &a.message);
-        quote_spanned!(a.span=> const _: () = ::core::assert!(#left == #right, #message);)
+        let (expected, found) = (a.expected.dims(quote!(f32)), a.found.dims(quote!(f32)));
+        let message = &a.message;
+        quote_spanned! {a.span=>
+            const _: () = ::core::assert!(::constnet::vector::same_shape(#expected, #found), #message);
+        }
     });
     let slopes = layers.iter().filter_map(|layer| match (&layer.kind, layer.slope_const()) {
         (Kind::Activation { slope: Some(slope), .. }, Some(name)) => {
@@ -256,9 +310,9 @@ pub fn expand(checked: &Checked) -> TokenStream {
 
             impl<T: ::constnet::Scalar> #name<T> {
                 /// Number of input values.
-                #vis const INPUT: usize = #input_width;
+                #vis const INPUT: usize = #input_len;
                 /// Number of output values.
-                #vis const OUTPUT: usize = #output_width;
+                #vis const OUTPUT: usize = #output_len;
                 /// Number of trainable scalars.
                 #vis const PARAMS: usize = 0 #(+ <#types as ::constnet::Params<T>>::PARAMS)*;
                 /// Tensors of each layer with parameters, in order.
@@ -304,24 +358,24 @@ pub fn expand(checked: &Checked) -> TokenStream {
 
                 fn tensor_info(index: usize) -> ::core::option::Option<::constnet::TensorInfo> {
                     match ::constnet::params::locate(index, Self::LAYER_TENSORS)? {
-                        #( (#positions, index) => <#types>::tensor_info(index).map(|t| t.within(#field_names)), )*
+                        #( (#positions, index) => <#types as ::constnet::Params<T>>::tensor_info(index).map(|t| t.within(#field_names)), )*
                         _ => None,
                     }
                 }
             }
 
             impl<T: ::constnet::Scalar> ::constnet::Layer<T> for #name<T> {
-                type Input = [T; #input_width];
-                type Output = [T; #output_width];
+                type Input = #input_type;
+                type Output = #output_type;
                 type Trace = #trace<T>;
                 type BatchTrace<const B: usize> = #batch_trace<B, T>;
 
-                fn forward(&self, #input: &[T; #input_width]) -> [T; #output_width] {
+                fn forward(&self, #input: &#input_type) -> #output_type {
                     #(#forward_steps)*
                     #x
                 }
 
-                fn forward_trace(&self, #input: &[T; #input_width]) -> ([T; #output_width], #trace<T>) {
+                fn forward_trace(&self, #input: &#input_type) -> (#output_type, #trace<T>) {
                     #(#trace_steps)*
                     (#x, #trace { #(#trace_fields),* })
                 }
@@ -329,9 +383,9 @@ pub fn expand(checked: &Checked) -> TokenStream {
                 fn backward(
                     &self,
                     trace: &#trace<T>,
-                    grad_output: &[T; #output_width],
+                    grad_output: &#output_type,
                     grads: &mut Self,
-                ) -> [T; #input_width] {
+                ) -> #input_type {
                     #(#backward_steps)*
                     #g
                 }
@@ -339,7 +393,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
                 fn param_grads(
                     &self,
                     trace: &#trace<T>,
-                    grad_output: &[T; #output_width],
+                    grad_output: &#output_type,
                     grads: &mut Self,
                 ) {
                     #(#param_steps)*
@@ -347,16 +401,16 @@ pub fn expand(checked: &Checked) -> TokenStream {
 
                 fn forward_batch<const B: usize>(
                     &self,
-                    #input: &[[T; #input_width]; B],
-                ) -> [[T; #output_width]; B] {
+                    #input: &[#input_type; B],
+                ) -> [#output_type; B] {
                     #(#forward_batch_steps)*
                     #x
                 }
 
                 fn forward_trace_batch<const B: usize>(
                     &self,
-                    #input: &[[T; #input_width]; B],
-                ) -> ([[T; #output_width]; B], #batch_trace<B, T>) {
+                    #input: &[#input_type; B],
+                ) -> ([#output_type; B], #batch_trace<B, T>) {
                     #(#trace_batch_steps)*
                     (#x, #batch_trace { #(#trace_fields),* })
                 }
@@ -364,9 +418,9 @@ pub fn expand(checked: &Checked) -> TokenStream {
                 fn backward_batch<const B: usize>(
                     &self,
                     trace: &#batch_trace<B, T>,
-                    grad_output: &[[T; #output_width]; B],
+                    grad_output: &[#output_type; B],
                     grads: &mut Self,
-                ) -> [[T; #input_width]; B] {
+                ) -> [#input_type; B] {
                     #(#backward_batch_steps)*
                     #g
                 }
@@ -374,7 +428,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
                 fn param_grads_batch<const B: usize>(
                     &self,
                     trace: &#batch_trace<B, T>,
-                    grad_output: &[[T; #output_width]; B],
+                    grad_output: &[#output_type; B],
                     grads: &mut Self,
                 ) {
                     #(#param_batch_steps)*
@@ -396,7 +450,7 @@ struct Pass {
     forward_trace: Ident,
     backward: Ident,
     param_grads: Ident,
-    same_size: Ident,
+    convert: Ident,
 }
 
 /// The statements of one kind of pass, one per layer.
@@ -424,7 +478,7 @@ impl Pass {
             forward_trace: name("forward_trace"),
             backward: name("backward"),
             param_grads: name("param_grads"),
-            same_size: name("same_size"),
+            convert: name("convert"),
         }
     }
 
@@ -436,13 +490,13 @@ impl Pass {
         receivers: &[TokenStream],
         [x, g, input]: [&Ident; 3],
     ) -> Steps {
-        let Pass { forward, forward_trace, backward, param_grads, same_size } = self;
+        let Pass { forward, forward_trace, backward, param_grads, convert } = self;
         // Each step reads what the step before produced; the first reads the argument.
         let step_inputs: Vec<_> = layers
             .iter()
             .enumerate()
             .map(|(i, layer)| {
-                layer.takes(if i == 0 { quote!(#input) } else { quote!(&#x) }, same_size)
+                layer.takes(if i == 0 { quote!(#input) } else { quote!(&#x) }, convert)
             })
             .collect();
         let forward_steps = receivers
@@ -472,7 +526,7 @@ impl Pass {
                     _ => quote!(#receiver.#backward(&trace.#field, #value, &mut grads.#field)),
                 };
                 match layer.input_check {
-                    Some(_) => quote!(let #g = ::constnet::layer::#same_size(&#call);),
+                    Some(_) => quote!(let #g = ::constnet::vector::#convert(&#call);),
                     None => quote!(let #g = #call;),
                 }
             })
@@ -501,19 +555,13 @@ fn describe_and_source(checked: &Checked, fields: &[&Ident]) -> TokenStream {
     let name = &checked.network.name;
     let name_str = name.to_string();
     let rows = checked.layers.iter().map(|layer| {
-        let (field, output, kind) = match &layer.kind {
-            Kind::Dense { outputs, .. } => {
-                (layer.field.unraw().to_string(), Literal::usize_unsuffixed(*outputs).into_token_stream(), "Dense".to_string())
-            }
-            Kind::Nested { path } => {
-                let last = &path.segments.last().expect("a parsed path has a segment").ident;
-                (layer.field.unraw().to_string(), quote!(<#path<T> as ::constnet::Layer<T>>::OUTPUT), last.to_string())
-            }
-            Kind::Activation { activation, width, .. } => {
-                (String::new(), width.into_token_stream(), activation.name().to_string())
-            }
+        let (field, kind) = match &layer.kind {
+            Kind::Builtin { kind, .. } => (layer.field.unraw().to_string(), kind.name.to_string()),
+            Kind::External { ty } => (layer.field.unraw().to_string(), ty.kind().to_string()),
+            Kind::Activation { activation, .. } => (String::new(), activation.name().to_string()),
         };
-        let params = match layer.param_type() {
+        let output = layer.output.dims(quote!(T));
+        let params = match layer.layer_type() {
             Some(ty) => quote!(<#ty as ::constnet::Params<T>>::PARAMS),
             None => quote!(0),
         };
@@ -522,13 +570,22 @@ fn describe_and_source(checked: &Checked, fields: &[&Ident]) -> TokenStream {
         }
     });
     let field_strs = fields.iter().map(|field| field.to_string());
+    // A layer of another type may not write itself as source: the network
+    // then does not either.
+    let external_types = checked.layers.iter().filter_map(|layer| match &layer.kind {
+        Kind::External { ty } => Some(external_type(ty, quote!(T))),
+        _ => None,
+    });
     quote! {
         impl<T: ::constnet::Scalar> ::constnet::summary::Describe<T> for #name<T> {
             const NAME: &'static str = #name_str;
             const LAYERS: &'static [::constnet::summary::LayerSummary] = &[#(#rows),*];
         }
 
-        impl<T: ::constnet::Scalar> ::constnet::source::ToRust for #name<T> {
+        impl<T: ::constnet::Scalar> ::constnet::source::ToRust for #name<T>
+        where
+            #(#external_types: ::constnet::source::ToRust,)*
+        {
             fn write_type(out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result {
                 ::core::write!(out, "{}<{}>", #name_str, <T as ::constnet::Scalar>::NAME)
             }

@@ -6,6 +6,7 @@ use proc_macro::TokenStream;
 mod ast;
 mod check;
 mod expand;
+mod kinds;
 
 /// Declares a network: see the `constnet` crate documentation.
 #[proc_macro]

@@ -1,39 +1,38 @@
-//! Element-wise (and softmax) activations, for arrays of any length.
+//! Element-wise (and softmax) activations, for values of any shape.
 
 use core::fmt::Debug;
 
-use crate::Scalar;
+use crate::{Scalar, Vector};
 
-/// A parameterless function from `[T; N]` to `[T; N]`, for any `N`.
+/// A parameterless function from a value to a value of the same shape
+/// (`[T; N]`, `[[T; L]; C]` or `[[[T; W]; H]; C]`): element-wise, except
+/// [`Softmax`], which normalizes over all the values it is given.
 ///
-/// A training forward pass keeps one array, the input or the output,
+/// A training forward pass keeps one value, the input or the output,
 /// whichever the backward pass needs (called `kept` below).
 pub trait Activation: Copy + Debug {
     /// Inference.
-    fn forward<T: Scalar, const N: usize>(&self, input: &[T; N]) -> [T; N];
+    fn forward<T: Scalar, V: Vector<T>>(&self, input: &V) -> V;
 
     /// Training: the output and the array kept for [`backward`](Self::backward).
-    fn forward_trace<T: Scalar, const N: usize>(&self, input: &[T; N]) -> ([T; N], [T; N]);
+    fn forward_trace<T: Scalar, V: Vector<T>>(&self, input: &V) -> (V, V);
 
     /// The gradient with respect to the input, given the one with respect to
     /// the output (a vector-Jacobian product).
-    fn backward<T: Scalar, const N: usize>(&self, kept: &[T; N], grad_output: &[T; N]) -> [T; N];
+    fn backward<T: Scalar, V: Vector<T>>(&self, kept: &V, grad_output: &V) -> V;
 
     /// [`forward`](Self::forward) on each sample of a batch.
-    fn forward_batch<T: Scalar, const N: usize, const B: usize>(
-        &self,
-        inputs: &[[T; N]; B],
-    ) -> [[T; N]; B] {
+    fn forward_batch<T: Scalar, V: Vector<T>, const B: usize>(&self, inputs: &[V; B]) -> [V; B] {
         inputs.each_ref().map(|input| self.forward(input))
     }
 
     /// [`forward_trace`](Self::forward_trace) on each sample of a batch.
-    fn forward_trace_batch<T: Scalar, const N: usize, const B: usize>(
+    fn forward_trace_batch<T: Scalar, V: Vector<T>, const B: usize>(
         &self,
-        inputs: &[[T; N]; B],
-    ) -> ([[T; N]; B], [[T; N]; B]) {
-        let mut outputs = [[T::ZERO; N]; B];
-        let mut kept = [[T::ZERO; N]; B];
+        inputs: &[V; B],
+    ) -> ([V; B], [V; B]) {
+        let mut outputs = [V::zeros(); B];
+        let mut kept = [V::zeros(); B];
         for ((input, output), kept) in inputs.iter().zip(&mut outputs).zip(&mut kept) {
             (*output, *kept) = self.forward_trace(input);
         }
@@ -41,29 +40,45 @@ pub trait Activation: Copy + Debug {
     }
 
     /// [`backward`](Self::backward) on each sample of a batch.
-    fn backward_batch<T: Scalar, const N: usize, const B: usize>(
+    fn backward_batch<T: Scalar, V: Vector<T>, const B: usize>(
         &self,
-        kept: &[[T; N]; B],
-        grad_outputs: &[[T; N]; B],
-    ) -> [[T; N]; B] {
+        kept: &[V; B],
+        grad_outputs: &[V; B],
+    ) -> [V; B] {
         core::array::from_fn(|b| self.backward(&kept[b], &grad_outputs[b]))
     }
 
     /// Distance of the kept values from the nearest non-differentiable point
     /// (see [`Layer::kink_distance`](super::Layer::kink_distance)).
-    fn kink_distance<T: Scalar, const N: usize>(&self, kept: &[T; N]) -> T {
+    fn kink_distance<T: Scalar, V: Vector<T>>(&self, kept: &V) -> T {
         let _ = kept;
         T::infinity()
     }
 }
 
 /// Keeps its output (Identity, Sigmoid, Tanh, Softmax) for backward.
-fn keep_output<T: Scalar, const N: usize>(output: [T; N]) -> ([T; N], [T; N]) {
+fn keep_output<V: Copy>(output: V) -> (V, V) {
     (output, output)
 }
 
-fn distance_from_zero<T: Scalar, const N: usize>(values: &[T; N]) -> T {
-    values.iter().fold(T::infinity(), |nearest, x| nearest.min(x.abs()))
+/// `f` applied to every scalar.
+fn map<T: Scalar, V: Vector<T>>(input: &V, f: impl Fn(T) -> T) -> V {
+    let mut output = *input;
+    output.scalars_mut().iter_mut().for_each(|x| *x = f(*x));
+    output
+}
+
+/// `f(kept, grad)` for every pair of scalars: an element-wise backward pass.
+fn map_pairs<T: Scalar, V: Vector<T>>(kept: &V, grad_output: &V, f: impl Fn(T, T) -> T) -> V {
+    let mut grad_input = *grad_output;
+    for (g, &k) in grad_input.scalars_mut().iter_mut().zip(kept.scalars()) {
+        *g = f(k, *g);
+    }
+    grad_input
+}
+
+fn distance_from_zero<T: Scalar, V: Vector<T>>(values: &V) -> T {
+    values.scalars().iter().fold(T::infinity(), |nearest, x| nearest.min(x.abs()))
 }
 
 /// `y = x`.
@@ -71,13 +86,13 @@ fn distance_from_zero<T: Scalar, const N: usize>(values: &[T; N]) -> T {
 pub struct Identity;
 
 impl Activation for Identity {
-    fn forward<T: Scalar, const N: usize>(&self, input: &[T; N]) -> [T; N] {
+    fn forward<T: Scalar, V: Vector<T>>(&self, input: &V) -> V {
         *input
     }
-    fn forward_trace<T: Scalar, const N: usize>(&self, input: &[T; N]) -> ([T; N], [T; N]) {
+    fn forward_trace<T: Scalar, V: Vector<T>>(&self, input: &V) -> (V, V) {
         keep_output(*input)
     }
-    fn backward<T: Scalar, const N: usize>(&self, _: &[T; N], grad_output: &[T; N]) -> [T; N] {
+    fn backward<T: Scalar, V: Vector<T>>(&self, _: &V, grad_output: &V) -> V {
         *grad_output
     }
 }
@@ -103,14 +118,14 @@ pub(crate) fn max<T: Scalar>(values: &[T]) -> T {
 }
 
 impl Activation for Sigmoid {
-    fn forward<T: Scalar, const N: usize>(&self, input: &[T; N]) -> [T; N] {
-        input.map(sigmoid)
+    fn forward<T: Scalar, V: Vector<T>>(&self, input: &V) -> V {
+        map(input, sigmoid)
     }
-    fn forward_trace<T: Scalar, const N: usize>(&self, input: &[T; N]) -> ([T; N], [T; N]) {
+    fn forward_trace<T: Scalar, V: Vector<T>>(&self, input: &V) -> (V, V) {
         keep_output(self.forward(input))
     }
-    fn backward<T: Scalar, const N: usize>(&self, output: &[T; N], grad_output: &[T; N]) -> [T; N] {
-        core::array::from_fn(|i| grad_output[i] * output[i] * (T::ONE - output[i]))
+    fn backward<T: Scalar, V: Vector<T>>(&self, output: &V, grad_output: &V) -> V {
+        map_pairs(output, grad_output, |y, g| g * y * (T::ONE - y))
     }
 }
 
@@ -119,14 +134,14 @@ impl Activation for Sigmoid {
 pub struct Tanh;
 
 impl Activation for Tanh {
-    fn forward<T: Scalar, const N: usize>(&self, input: &[T; N]) -> [T; N] {
-        input.map(T::tanh)
+    fn forward<T: Scalar, V: Vector<T>>(&self, input: &V) -> V {
+        map(input, T::tanh)
     }
-    fn forward_trace<T: Scalar, const N: usize>(&self, input: &[T; N]) -> ([T; N], [T; N]) {
+    fn forward_trace<T: Scalar, V: Vector<T>>(&self, input: &V) -> (V, V) {
         keep_output(self.forward(input))
     }
-    fn backward<T: Scalar, const N: usize>(&self, output: &[T; N], grad_output: &[T; N]) -> [T; N] {
-        core::array::from_fn(|i| grad_output[i] * (T::ONE - output[i] * output[i]))
+    fn backward<T: Scalar, V: Vector<T>>(&self, output: &V, grad_output: &V) -> V {
+        map_pairs(output, grad_output, |y, g| g * (T::ONE - y * y))
     }
 }
 
@@ -136,17 +151,17 @@ impl Activation for Tanh {
 pub struct Relu;
 
 impl Activation for Relu {
-    fn forward<T: Scalar, const N: usize>(&self, input: &[T; N]) -> [T; N] {
+    fn forward<T: Scalar, V: Vector<T>>(&self, input: &V) -> V {
         // `x <= 0` is false for NaN, which passes through.
-        input.map(|x| if x <= T::ZERO { T::ZERO } else { x })
+        map(input, |x| if x <= T::ZERO { T::ZERO } else { x })
     }
-    fn forward_trace<T: Scalar, const N: usize>(&self, input: &[T; N]) -> ([T; N], [T; N]) {
+    fn forward_trace<T: Scalar, V: Vector<T>>(&self, input: &V) -> (V, V) {
         (self.forward(input), *input)
     }
-    fn backward<T: Scalar, const N: usize>(&self, input: &[T; N], grad_output: &[T; N]) -> [T; N] {
-        core::array::from_fn(|i| if input[i] <= T::ZERO { T::ZERO } else { grad_output[i] })
+    fn backward<T: Scalar, V: Vector<T>>(&self, input: &V, grad_output: &V) -> V {
+        map_pairs(input, grad_output, |x, g| if x <= T::ZERO { T::ZERO } else { g })
     }
-    fn kink_distance<T: Scalar, const N: usize>(&self, input: &[T; N]) -> T {
+    fn kink_distance<T: Scalar, V: Vector<T>>(&self, input: &V) -> T {
         distance_from_zero(input)
     }
 }
@@ -181,20 +196,18 @@ impl Default for LeakyRelu {
 }
 
 impl Activation for LeakyRelu {
-    fn forward<T: Scalar, const N: usize>(&self, input: &[T; N]) -> [T; N] {
+    fn forward<T: Scalar, V: Vector<T>>(&self, input: &V) -> V {
         let slope = T::from_f64(self.slope);
-        input.map(|x| if x > T::ZERO { x } else { slope * x })
+        map(input, |x| if x > T::ZERO { x } else { slope * x })
     }
-    fn forward_trace<T: Scalar, const N: usize>(&self, input: &[T; N]) -> ([T; N], [T; N]) {
+    fn forward_trace<T: Scalar, V: Vector<T>>(&self, input: &V) -> (V, V) {
         (self.forward(input), *input)
     }
-    fn backward<T: Scalar, const N: usize>(&self, input: &[T; N], grad_output: &[T; N]) -> [T; N] {
+    fn backward<T: Scalar, V: Vector<T>>(&self, input: &V, grad_output: &V) -> V {
         let slope = T::from_f64(self.slope);
-        core::array::from_fn(|i| {
-            if input[i] > T::ZERO { grad_output[i] } else { slope * grad_output[i] }
-        })
+        map_pairs(input, grad_output, |x, g| if x > T::ZERO { g } else { slope * g })
     }
-    fn kink_distance<T: Scalar, const N: usize>(&self, input: &[T; N]) -> T {
+    fn kink_distance<T: Scalar, V: Vector<T>>(&self, input: &V) -> T {
         distance_from_zero(input)
     }
 }
@@ -206,18 +219,18 @@ impl Activation for LeakyRelu {
 pub struct Softmax;
 
 impl Activation for Softmax {
-    fn forward<T: Scalar, const N: usize>(&self, input: &[T; N]) -> [T; N] {
-        let max = max(input);
-        let exps = input.map(|x| (x - max).exp());
-        let sum: T = exps.iter().copied().sum();
-        exps.map(|e| e / sum)
+    fn forward<T: Scalar, V: Vector<T>>(&self, input: &V) -> V {
+        let max = max(input.scalars());
+        let exps = map(input, |x| (x - max).exp());
+        let sum: T = exps.scalars().iter().copied().sum();
+        map(&exps, |e| e / sum)
     }
-    fn forward_trace<T: Scalar, const N: usize>(&self, input: &[T; N]) -> ([T; N], [T; N]) {
+    fn forward_trace<T: Scalar, V: Vector<T>>(&self, input: &V) -> (V, V) {
         keep_output(self.forward(input))
     }
-    fn backward<T: Scalar, const N: usize>(&self, output: &[T; N], grad_output: &[T; N]) -> [T; N] {
+    fn backward<T: Scalar, V: Vector<T>>(&self, output: &V, grad_output: &V) -> V {
         // J = diag(y) - y yᵀ, so Jᵀg = y ⊙ (g - ⟨g, y⟩).
-        let dot: T = output.iter().zip(grad_output).map(|(&y, &g)| y * g).sum();
-        core::array::from_fn(|i| output[i] * (grad_output[i] - dot))
+        let dot: T = output.scalars().iter().zip(grad_output.scalars()).map(|(&y, &g)| y * g).sum();
+        map_pairs(output, grad_output, |y, g| y * (g - dot))
     }
 }

@@ -5,8 +5,8 @@ use core::array::from_ref;
 use rand::Rng;
 
 use super::Layer;
-use crate::params::TensorInfo;
-use crate::{Init, Params, Scalar};
+use super::tensor::weight_and_bias;
+use crate::{Init, Scalar};
 
 /// A fully connected layer from `IN` to `OUT` values: `y = x·W + b`.
 ///
@@ -28,9 +28,6 @@ pub struct Dense<T, const IN: usize, const OUT: usize> {
 }
 
 impl<T: Scalar, const IN: usize, const OUT: usize> Dense<T, IN, OUT> {
-    const WEIGHT_SHAPE: &'static [usize] = &[IN, OUT];
-    const BIAS_SHAPE: &'static [usize] = &[OUT];
-
     /// A layer with the given weights and biases.
     pub const fn new(weight: [[T; OUT]; IN], bias: [T; OUT]) -> Self {
         Self { weight, bias }
@@ -55,38 +52,10 @@ impl<T: Scalar, const IN: usize, const OUT: usize> Default for Dense<T, IN, OUT>
     }
 }
 
-impl<T: Scalar, const IN: usize, const OUT: usize> Params<T> for Dense<T, IN, OUT> {
-    const TENSORS: usize = 2;
-    const PARAMS: usize = IN * OUT + OUT;
-
-    fn zeros() -> Self {
-        Self::zeros()
-    }
-
-    fn tensor(&self, index: usize) -> Option<&[T]> {
-        match index {
-            0 => Some(self.weight.as_flattened()),
-            1 => Some(&self.bias),
-            _ => None,
-        }
-    }
-
-    fn tensor_mut(&mut self, index: usize) -> Option<&mut [T]> {
-        match index {
-            0 => Some(self.weight.as_flattened_mut()),
-            1 => Some(&mut self.bias),
-            _ => None,
-        }
-    }
-
-    fn tensor_info(index: usize) -> Option<TensorInfo> {
-        match index {
-            0 => Some(TensorInfo::new("weight", Self::WEIGHT_SHAPE)),
-            1 => Some(TensorInfo::new("bias", Self::BIAS_SHAPE)),
-            _ => None,
-        }
-    }
-}
+weight_and_bias!(impl[const IN: usize, const OUT: usize] Dense<T, IN, OUT> {
+    weight: [IN, OUT],
+    bias: [OUT],
+});
 
 impl<T: Scalar, const IN: usize, const OUT: usize> Layer<T> for Dense<T, IN, OUT> {
     type Input = [T; IN];

@@ -1,6 +1,6 @@
-// A named layer of an unknown parameterized type is the only error: after a layer
-// it cannot read, the macro checks no sizes until the next readable layer, so
-// neither `Relu` nor `out` gets a cascade error.
+// A named layer of a type the macro does not know is a layer of another
+// type, which the compiler must find: its error is the only one, with no
+// cascade through the layers after it.
 use constnet::prelude::*;
 
 network! {

@@ -36,7 +36,7 @@ struct Constnet<N: Layer<f32>, L, const B: usize> {
 
 fn vector<V: Vector<f32>>(values: &[f32]) -> V {
     let mut vector = V::zeros();
-    vector.as_mut_slice().copy_from_slice(values);
+    vector.scalars_mut().copy_from_slice(values);
     vector
 }
 
@@ -69,7 +69,7 @@ impl<N: Layer<f32>, L: Loss<f32>, const B: usize> Runner for Constnet<N, L, B> {
     }
 
     fn infer(&mut self) -> Vec<f32> {
-        self.net.forward(&self.inputs[0]).as_slice().to_vec()
+        self.net.forward(&self.inputs[0]).scalars().to_vec()
     }
 
     fn infer_repeatedly(&mut self, times: u64) {

@@ -1,0 +1,212 @@
+//! Gradient property tests of the layers with a shape, in `f64`: every
+//! convolution, pooling, global pooling and flatten, and the activations on
+//! values of two and three dimensions, over shapes, strides, paddings
+//! (PyTorch's and TensorFlow's `"same"`, whose odd zero goes at the end)
+//! and channel counts, each declared with `network!` and checked against
+//! central finite differences with random weights, inputs and cotangents.
+//!
+//! A point within the checker's margin of a kink (ReLU at 0, a tie for the
+//! maximum of a pooling window) is rejected and drawn again, never accepted
+//! with a looser tolerance.
+
+use constnet::gradcheck::{Error, GradCheck, Report};
+use constnet::prelude::*;
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+use rand::rngs::SmallRng;
+
+/// A value of any shape, its scalars drawn from `entry`.
+fn values<V: Vector<f64>>(entry: impl Strategy<Value = f64>) -> impl Strategy<Value = V> {
+    proptest::collection::vec(entry, V::LEN).prop_map(|entries| {
+        let mut value = V::zeros();
+        value.scalars_mut().copy_from_slice(&entries);
+        value
+    })
+}
+
+/// A network from `seed`: weights from its own `random`, multiplied by a
+/// factor in `[0.5, 2)`, biases (zero after `random`) drawn in `±0.5`. A
+/// bias is a tensor of one dimension, a weight of more.
+fn build<N: Params<f64>>(seed: u64, random: impl FnOnce(&mut SmallRng) -> N) -> N {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut net = random(&mut rng);
+    let scale = rng.random_range(0.5..2.0);
+    for index in 0..N::TENSORS {
+        let info = N::tensor_info(index).expect("a tensor");
+        let tensor = net.tensor_mut(index).expect("a tensor");
+        match info.shape.len() {
+            1 => tensor.fill_with(|| rng.random_range(-0.5..0.5)),
+            _ => tensor.iter_mut().for_each(|w| *w *= scale),
+        }
+    }
+    net
+}
+
+/// A point near a kink is rejected; anything but a passing report over
+/// every parameter and input fails.
+fn verdict<N: Layer<f64>>(result: Result<Report, Error>) -> Result<(), TestCaseError> {
+    let report = match result {
+        Ok(report) => report,
+        Err(kink @ Error::NearKink { .. }) => return Err(TestCaseError::reject(kink.to_string())),
+        Err(error) => return Err(TestCaseError::fail(error.to_string())),
+    };
+    prop_assert_eq!(report.checked, N::PARAMS + N::INPUT, "derivatives checked");
+    prop_assert!(report.passed(), "{report}");
+    Ok(())
+}
+
+/// Declares each network and a property test of its gradients.
+macro_rules! shaped_layers {
+    ($($module:ident: $net:ident { $($body:tt)* } cases $cases:literal;)*) => {$(
+        network! {
+            #[derive(Clone, Debug)]
+            struct $net<f64> { $($body)* }
+        }
+
+        mod $module {
+            use super::*;
+
+            type Input = <$net as Layer<f64>>::Input;
+            type Output = <$net as Layer<f64>>::Output;
+
+            proptest! {
+                #![proptest_config(ProptestConfig::with_cases($cases))]
+
+                #[test]
+                fn gradients(
+                    seed in any::<u64>(),
+                    input in values::<Input>(-2.0..2.0),
+                    cotangent in values::<Output>(-1.0..1.0),
+                ) {
+                    let mut net = build(seed, <$net>::random);
+                    verdict::<$net>(GradCheck::default().layer(&mut net, &input, &cotangent))?;
+                }
+            }
+        }
+    )*};
+}
+
+shaped_layers! {
+    conv2d_plain: Conv2dPlain { input: [1, 5, 5], conv: Conv2d<1, 1, 3> } cases 64;
+    conv2d_strided: Conv2dStrided {
+        input: [2, 7, 6], conv: Conv2d<2, 3, (3, 2), stride = (2, 1), padding = (1, 0)>, Tanh,
+    } cases 48;
+    conv2d_same_stride_2: Conv2dSameStride2 {
+        input: [3, 6, 6], conv: Conv2d<3, 2, 4, stride = 2, padding = same>,
+    } cases 32;
+    conv2d_same_odd_zero: Conv2dSameOddZero {
+        input: [2, 5, 5], conv: Conv2d<2, 2, 2, padding = same>, Sigmoid,
+    } cases 48;
+    conv2d_row_kernel: Conv2dRowKernel {
+        input: [1, 4, 9], conv: Conv2d<1, 4, (1, 3), stride = (1, 3)>, LeakyRelu(0.2),
+    } cases 48;
+    conv2d_wide_padding: Conv2dWidePadding { input: [3, 3, 3], conv: Conv2d<3, 5, 3, padding = 2> }
+        cases 32;
+    depthwise_padded: DepthwisePadded {
+        input: [3, 6, 5], depthwise: DepthwiseConv2d<3, 3, padding = 1>, Relu,
+    } cases 48;
+    depthwise_same_stride_2: DepthwiseSameStride2 {
+        input: [4, 7, 7], depthwise: DepthwiseConv2d<4, (3, 1), stride = 2, padding = same>,
+    } cases 48;
+    conv1d_plain: Conv1dPlain { input: [2, 9], conv: Conv1d<2, 3, 3>, Relu } cases 64;
+    conv1d_strided: Conv1dStrided { input: [3, 10], conv: Conv1d<3, 2, 4, stride = 3, padding = 2> }
+        cases 64;
+    conv1d_same: Conv1dSame { input: [1, 7], conv: Conv1d<1, 2, 2, padding = same>, Tanh } cases 64;
+    max_pool2d: MaxPool2dOnly { input: [2, 6, 5], pool: MaxPool2d<2> } cases 64;
+    max_pool2d_overlapping: MaxPool2dOverlapping { input: [1, 7, 7], pool: MaxPool2d<3, stride = 2> }
+        cases 64;
+    avg_pool2d: AvgPool2dOnly { input: [2, 5, 6], pool: AvgPool2d<(2, 3)> } cases 64;
+    max_pool1d: MaxPool1dOnly { input: [3, 9], pool: MaxPool1d<3, stride = 2> } cases 64;
+    avg_pool1d: AvgPool1dOnly { input: [2, 8], pool: AvgPool1d<2> } cases 64;
+    global_avg_pool2d: GlobalAvgPool2d { input: [3, 4, 5], pool: GlobalAvgPool, Softmax } cases 64;
+    global_avg_pool1d: GlobalAvgPool1d { input: [2, 6], pool: GlobalAvgPool } cases 64;
+    flatten_dense: FlattenDense { input: [2, 3, 4], flatten: Flatten, fc: Dense<24, 3> } cases 64;
+    conv_pool_dense: ConvPoolDense {
+        input: [1, 8, 8],
+        conv: Conv2d<1, 3, 3, padding = 1>,
+        Relu,
+        pool: MaxPool2d<2>,
+        flatten: Flatten,
+        fc: Dense<48, 4>,
+    } cases 32;
+}
+
+/// A batch's gradient is the mean of the samples' gradients, for a network
+/// with every kind of shaped layer.
+#[test]
+fn a_batch_gradient_is_the_mean_of_the_samples_gradients() {
+    network! {
+        struct Mixed<f64> {
+            input: [2, 6, 6],
+            conv: Conv2d<2, 3, 3, padding = same>,
+            Tanh,
+            depthwise: DepthwiseConv2d<3, 2, stride = 2>,
+            pool: AvgPool2d<(1, 3)>,
+            max: MaxPool2d<(3, 1)>,
+            flatten: Flatten,
+            out: Dense<3, 2>,
+        }
+    }
+    let net: Mixed = build(3, Mixed::random);
+    let mut rng = SmallRng::seed_from_u64(4);
+    let inputs: [_; 5] = core::array::from_fn(|_| {
+        let mut input = <[[[f64; 6]; 6]; 2]>::zeros();
+        input.scalars_mut().fill_with(|| rng.random_range(-1.0..1.0));
+        input
+    });
+    let targets: [[f64; 2]; 5] = core::array::from_fn(|_| [rng.random(), rng.random()]);
+    let mut batch = MixedGrads::zeros();
+    let batch_loss = net.loss_and_grad_batch(&inputs, &targets, &Mse, &mut batch);
+    let mut samples = MixedGrads::zeros();
+    let mut loss = 0.0;
+    for (input, target) in inputs.iter().zip(&targets) {
+        loss += net.loss_and_grad(input, target, &Mse, &mut samples) / 5.0;
+    }
+    samples.scale(0.2);
+    assert!((batch_loss - loss).abs() < 1e-12, "{batch_loss} against {loss}");
+    for index in 0..<Mixed as Params<f64>>::TENSORS {
+        let info = <Mixed as Params<f64>>::tensor_info(index).unwrap();
+        let (batch, samples) = (batch.tensor(index).unwrap(), samples.tensor(index).unwrap());
+        for (k, (b, s)) in batch.iter().zip(samples).enumerate() {
+            assert!(
+                (b - s).abs() <= 1e-12 * s.abs().max(1.0),
+                "{}: {b} against {s}",
+                info.element(k)
+            );
+        }
+    }
+    let outputs = net.forward_batch(&inputs);
+    for (output, input) in outputs.iter().zip(&inputs) {
+        assert_eq!(*output, net.forward(input));
+    }
+}
+
+/// Convolution weights are named and shaped as PyTorch names and shapes
+/// them, so a state dict needs no transpose.
+#[test]
+fn tensors_have_pytorch_names_and_shapes() {
+    network! {
+        struct Named<f32> {
+            input: [3, 8, 8],
+            conv: Conv2d<3, 4, (3, 2)>,
+            depthwise: DepthwiseConv2d<4, 3>,
+            flatten: Flatten,
+            fc: Dense<80, 2>,
+        }
+    }
+    let tensors: Vec<_> = (0..)
+        .map_while(<Named as Params<f32>>::tensor_info)
+        .map(|info| (info.to_string(), info.shape.to_vec()))
+        .collect();
+    let expected = [
+        ("conv.weight", vec![4, 3, 3, 2]),
+        ("conv.bias", vec![4]),
+        ("depthwise.weight", vec![4, 1, 3, 3]),
+        ("depthwise.bias", vec![4]),
+        ("fc.weight", vec![80, 2]),
+        ("fc.bias", vec![2]),
+    ];
+    assert_eq!(tensors, expected.map(|(name, shape)| (name.to_string(), shape)));
+    assert_eq!(Named::<f32>::PARAMS, 4 * 3 * 3 * 2 + 4 + 4 * 9 + 4 + 80 * 2 + 2);
+    assert_eq!((Named::<f32>::INPUT, Named::<f32>::OUTPUT), (3 * 8 * 8, 2));
+}
