@@ -1,5 +1,8 @@
 //! constnet against PyTorch: outputs, batch losses and every gradient of
-//! eight networks, in `f64` and `f32`, from fixtures that
+//! thirteen networks (five of them convolutional: `Conv2d` with stride and
+//! padding, PyTorch's `padding="same"` with its odd zero at the end,
+//! depthwise, `Conv1d`, max, average and global average pooling, flatten
+//! into a linear layer), in `f64` and `f32`, from fixtures that
 //! `scripts/pytorch_fixtures.py` wrote with PyTorch (see there for their
 //! layout). Each network below mirrors the PyTorch model of the same name.
 //!
@@ -69,6 +72,66 @@ network! {
         d: Dense<4, 4>, Relu,
         e: Dense<4, 4>, LeakyRelu(0.2),
         f: Dense<4, 3>, Softmax,
+    }
+}
+
+network! {
+    pub struct Conv2dStridePadding<f64> {
+        input: [2, 7, 6],
+        conv: Conv2d<2, 3, (3, 2), stride = (2, 1), padding = (1, 0)>,
+        Tanh,
+        flatten: Flatten,
+        out: Dense<60, 3>,
+    }
+}
+
+network! {
+    pub struct DepthwiseMaxPool<f64> {
+        input: [4, 8, 8],
+        depthwise: DepthwiseConv2d<4, 3, padding = 1>,
+        Relu,
+        pool: MaxPool2d<2>,
+        flatten: Flatten,
+        logits: Dense<64, 5>,
+    }
+}
+
+network! {
+    pub struct Conv1dAvgPool<f64> {
+        input: [3, 12],
+        conv1: Conv1d<3, 4, 5, padding = 2>,
+        Sigmoid,
+        pool: AvgPool1d<2>,
+        conv2: Conv1d<4, 2, 3, stride = 2>,
+        flatten: Flatten,
+        out: Dense<4, 1>,
+    }
+}
+
+network! {
+    pub struct LeNet<f64> {
+        input: [1, 12, 12],
+        conv1: Conv2d<1, 4, 3, padding = 1>,
+        Relu,
+        pool1: MaxPool2d<2>,
+        conv2: Conv2d<4, 6, 3>,
+        LeakyRelu(0.1),
+        pool2: AvgPool2d<2>,
+        flatten: Flatten,
+        fc: Dense<24, 3>,
+        Softmax,
+    }
+}
+
+network! {
+    pub struct GlobalAvgPoolSamePadding<f64> {
+        input: [2, 6, 6],
+        same: Conv2d<2, 3, (2, 3), padding = same>,
+        Tanh,
+        conv: Conv2d<3, 5, 3, stride = 2, padding = 1>,
+        Relu,
+        pool: GlobalAvgPool,
+        out: Dense<5, 2>,
     }
 }
 
@@ -224,6 +287,12 @@ against_pytorch! {
         MseIdentityLeakyReluSoftmax, Mse, "mse_identity_leaky_relu_softmax";
     binary_cross_entropy_of_a_nested_network: NestedBce, BinaryCrossEntropy, "nested_bce";
     cross_entropy_after_every_activation: DeepEveryActivation, CrossEntropy, "deep_every_activation";
+    conv2d_with_stride_and_padding: Conv2dStridePadding, Mse, "conv2d_stride_padding";
+    depthwise_conv2d_and_max_pooling: DepthwiseMaxPool, SoftmaxCrossEntropy, "depthwise_max_pool";
+    conv1d_and_average_pooling: Conv1dAvgPool, BinaryCrossEntropyWithLogits, "conv1d_avg_pool";
+    lenet_with_every_pooling: LeNet, CrossEntropy, "lenet";
+    same_padding_and_global_average_pooling:
+        GlobalAvgPoolSamePadding, Mse, "global_avg_pool_same_padding";
 }
 
 /// The comparison can fail: with the wrong loss, the gradients differ.
