@@ -73,8 +73,9 @@ impl Init {
     /// was declared with, and sets every bias to zero: the run-time override
     /// of the initializers written in `network!`.
     ///
-    /// A weight is a tensor of shape `[fan_in, fan_out]`; a bias, of one
-    /// dimension.
+    /// A dense weight is a tensor of shape `[fan_in, fan_out]`; a
+    /// convolution's, `[out, in, kernel...]`, with PyTorch's fans
+    /// `in · kernel` and `out · kernel`; a bias has one dimension.
     ///
     /// ```
     /// use constnet::prelude::*;
@@ -94,9 +95,9 @@ impl Init {
             else {
                 break;
             };
-            match *info.shape {
-                [fan_in, fan_out] => self.fill(tensor, fan_in, fan_out, rng),
-                _ => tensor.fill(T::ZERO),
+            match fans(info.shape) {
+                Some((fan_in, fan_out)) => self.fill(tensor, fan_in, fan_out, rng),
+                None => tensor.fill(T::ZERO),
             }
         }
     }
@@ -122,6 +123,20 @@ impl Init {
             Init::HeUniform => symmetric(Float::sqrt(6.0 / fan_in)),
             Init::HeNormal => centered(Float::sqrt(2.0 / fan_in)),
         }
+    }
+}
+
+/// The fans of a weight of this shape: `[in, out]` for a dense layer,
+/// `[out, in, kernel...]` for a convolution (PyTorch's rule); `None` for a
+/// bias.
+fn fans(shape: &[usize]) -> Option<(usize, usize)> {
+    match *shape {
+        [fan_in, fan_out] => Some((fan_in, fan_out)),
+        [out, inputs, ref kernel @ ..] if !kernel.is_empty() => {
+            let receptive: usize = kernel.iter().product();
+            Some((inputs * receptive, out * receptive))
+        }
+        _ => None,
     }
 }
 

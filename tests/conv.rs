@@ -210,3 +210,85 @@ fn tensors_have_pytorch_names_and_shapes() {
     assert_eq!(Named::<f32>::PARAMS, 4 * 3 * 3 * 2 + 4 + 4 * 9 + 4 + 80 * 2 + 2);
     assert_eq!((Named::<f32>::INPUT, Named::<f32>::OUTPUT), (3 * 8 * 8, 2));
 }
+
+/// Weights in and out: convolution weights keep PyTorch's layout in every
+/// file, whatever the layout asked for the dense ones.
+#[test]
+fn convolutional_networks_round_trip_through_files() {
+    use constnet::io::{Layout, numpy, safetensors};
+
+    network! {
+        #[derive(Debug, PartialEq)]
+        struct Saved<f32> {
+            input: [2, 6, 6],
+            conv: Conv2d<2, 3, 3>,
+            pool: MaxPool2d<2>,
+            depthwise: DepthwiseConv2d<3, 2>,
+            flatten: Flatten,
+            out: Dense<3, 3>,
+        }
+    }
+    let mut net: Saved = Saved::random(&mut SmallRng::seed_from_u64(11));
+    (net.conv.bias, net.out.bias) = ([0.5, -1.0, 2.0], [0.25, 0.125, -3.0]);
+    let dir = tempfile::tempdir().unwrap();
+    for layout in [Layout::InOut, Layout::OutIn] {
+        let path = dir.path().join("net.safetensors");
+        safetensors::save(&net, &path, layout).unwrap();
+        assert_eq!(safetensors::load::<f32, Saved>(&path, layout).unwrap(), net);
+        let path = dir.path().join("net.npz");
+        numpy::save_npz(&net, &path, layout).unwrap();
+        assert_eq!(numpy::load_npz::<f32, Saved>(&path, layout).unwrap(), net);
+    }
+    // In both layouts, convolution weights are stored as they are, with
+    // PyTorch's shape; only the dense weight turns around.
+    let files =
+        [Layout::InOut, Layout::OutIn].map(|layout| safetensors::write(&net, layout).unwrap());
+    let [in_out, out_in] =
+        files.each_ref().map(|bytes| ::safetensors::SafeTensors::deserialize(bytes).unwrap());
+    for name in ["conv.weight", "depthwise.weight"] {
+        let (a, b) = (in_out.tensor(name).unwrap(), out_in.tensor(name).unwrap());
+        assert_eq!((a.shape(), a.data()), (b.shape(), b.data()), "{name}");
+    }
+    assert_eq!(in_out.tensor("depthwise.weight").unwrap().shape(), [3, 1, 2, 2]);
+    let (a, b) = (in_out.tensor("out.weight").unwrap(), out_in.tensor("out.weight").unwrap());
+    assert_ne!(a.data(), b.data());
+}
+
+network! {
+    /// LeNet-5's shapes, on MNIST's 28 × 28.
+    pub struct LeNet<f32> {
+        input: [1, 28, 28],
+        conv1: Conv2d<1, 6, 5, padding = 2>,
+        Relu,
+        pool1: MaxPool2d<2>,
+        conv2: Conv2d<6, 16, 5>,
+        Relu,
+        pool2: MaxPool2d<2>,
+        flatten: Flatten,
+        fc: Dense<400, 10>,
+    }
+}
+
+/// The summary shows every shape; memory is what the arrays hold.
+#[test]
+fn the_summary_shows_shapes_and_memory_counts_every_array() {
+    let summary = LeNet::<f32>::zeros().summary().to_string();
+    let rows: Vec<Vec<&str>> = summary.lines().map(|l| l.split_whitespace().collect()).collect();
+    let expected: [&[&str]; 8] = [
+        &["conv1", "(Conv2d)", "[6,", "28,", "28]", "156", "624"],
+        &["(Relu)", "[6,", "28,", "28]", "0", "0"],
+        &["pool1", "(MaxPool2d)", "[6,", "14,", "14]", "0", "0"],
+        &["conv2", "(Conv2d)", "[16,", "10,", "10]", "2416", "9664"],
+        &["(Relu)", "[16,", "10,", "10]", "0", "0"],
+        &["pool2", "(MaxPool2d)", "[16,", "5,", "5]", "0", "0"],
+        &["flatten", "(Flatten)", "[400]", "0", "0"],
+        &["fc", "(Dense)", "[10]", "4010", "16040"],
+    ];
+    assert_eq!(&rows[3..11], expected.map(<[&str]>::to_vec), "{summary}");
+    // 6·25 + 6, 16·6·25 + 16 and 400·10 + 10 parameters of 4 bytes.
+    assert_eq!(LeNet::<f32>::PARAMS, 156 + 2416 + 4010);
+    assert_eq!(LeNet::<f32>::PARAM_BYTES, 4 * 6582);
+    // Inputs kept: conv1 784, Relu 4704, pool1 4704, conv2 1176, Relu
+    // 1600, pool2 1600, flatten nothing, fc 400.
+    assert_eq!(LeNet::<f32>::TRACE_BYTES, 4 * (784 + 4704 + 4704 + 1176 + 1600 + 1600 + 400));
+}

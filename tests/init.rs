@@ -119,6 +119,42 @@ fn initialize_overrides_every_layer_at_run_time() {
 }
 
 network! {
+    struct Convolutional<f64> {
+        input: [3, 16, 16],
+        conv: Conv2d<3, 8, 5>,
+        Relu,
+        depthwise: DepthwiseConv2d<8, 3>,
+        Tanh,
+    }
+}
+
+/// The largest magnitude of a tensor, which uniform initializers bound.
+fn largest(values: &[f64]) -> f64 {
+    values.iter().map(|v| v.abs()).reduce(f64::max).expect("values")
+}
+
+/// Convolutions draw with PyTorch's fans: `in · kernel` in, `out · kernel`
+/// out, from `random` and from `initialize` alike.
+#[test]
+fn convolutions_have_pytorch_fans() {
+    let net: Convolutional = Convolutional::random(&mut SmallRng::seed_from_u64(5));
+    let he = |fan_in: f64| (6.0 / fan_in).sqrt();
+    let xavier = |fan_in: f64, fan_out: f64| (6.0 / (fan_in + fan_out)).sqrt();
+    let conv = largest(net.conv.weight.as_flattened().as_flattened().as_flattened());
+    let depthwise = largest(net.depthwise.weight.as_flattened().as_flattened());
+    // He uniform before Relu: fan in 3·5·5. Xavier before Tanh: 1·3·3 in, 8·3·3 out.
+    assert!((0.95 * he(75.0)..=he(75.0)).contains(&conv), "{conv}");
+    let limit = xavier(9.0, 72.0);
+    assert!((0.9 * limit..=limit).contains(&depthwise), "{depthwise}");
+
+    let mut again = Convolutional::random(&mut SmallRng::seed_from_u64(5));
+    Init::HeUniform.initialize(&mut again, &mut SmallRng::seed_from_u64(6));
+    let depthwise = largest(again.depthwise.weight.as_flattened().as_flattened());
+    assert!((0.9 * he(9.0)..=he(9.0)).contains(&depthwise), "{depthwise}");
+    assert_ne!(again.conv.weight, net.conv.weight);
+}
+
+network! {
     /// The network of the classroom's XOR lesson: 2-10-1, sigmoids.
     #[derive(Clone)]
     struct ZeroStart<f64> {

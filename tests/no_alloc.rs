@@ -162,3 +162,48 @@ fn writing_to_a_fixed_buffer_does_not_allocate() {
     assert_eq!(count, 0);
     assert!(buffer.1 > 1000);
 }
+
+network! {
+    pub struct SmallCnn<f32> {
+        input: [1, 8, 8],
+        conv: Conv2d<1, 4, 3, padding = same>,
+        Relu,
+        pool: MaxPool2d<2>,
+        depthwise: DepthwiseConv2d<4, 3, padding = 1>,
+        avg: AvgPool2d<2>,
+        flatten: Flatten,
+        out: Dense<16, 3>,
+    }
+}
+
+network! {
+    pub struct SmallConv1d<f64> {
+        input: [2, 12],
+        conv: Conv1d<2, 3, 3, stride = 2>,
+        Tanh,
+        pool: MaxPool1d<2>,
+        global: GlobalAvgPool,
+        out: Dense<3, 1>,
+    }
+}
+
+#[test]
+fn convolutional_training_and_inference_do_not_allocate() {
+    let mut cnn: SmallCnn = SmallCnn::random(&mut SmallRng::seed_from_u64(7));
+    let mut conv1d: SmallConv1d = SmallConv1d::random(&mut SmallRng::seed_from_u64(8));
+    let images = [[[[0.25f32; 8]; 8]; 1], [[[-0.5; 8]; 8]; 1]];
+    let labels = [[1.0f32, 0.0, 0.0], [0.0, 0.0, 1.0]];
+    let series = [[[0.5f64; 12]; 2]; 3];
+    let (mut cnn_grads, mut conv1d_grads) = (SmallCnnGrads::zeros(), SmallConv1dGrads::zeros());
+    let (mut adam, mut momentum) = (Adam::new(0.01), Momentum::new(0.01, 0.9));
+    let count = allocations(|| {
+        std::hint::black_box(cnn.forward(&images[0]));
+        std::hint::black_box(cnn.forward_batch(&images));
+        cnn.train_batch(&images, &labels, &SoftmaxCrossEntropy, &mut adam, &mut cnn_grads);
+        cnn.loss_and_grad(&images[1], &labels[1], &SoftmaxCrossEntropy, &mut cnn_grads);
+        let targets = [[0.5], [-0.5], [0.0]];
+        conv1d.train_batch(&series, &targets, &Mse, &mut momentum, &mut conv1d_grads);
+        std::hint::black_box(conv1d.forward(&series[0]));
+    });
+    assert_eq!(count, 0);
+}

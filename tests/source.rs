@@ -20,6 +20,31 @@ network! {
     pub struct Wide<f64> { layer: Dense<4, 4> }
 }
 
+network! {
+    /// Every kind of layer with a shape.
+    pub struct Shaped<f32> {
+        input: [2, 6, 6],
+        conv: Conv2d<2, 3, (3, 2), padding = same>,
+        Relu,
+        depthwise: DepthwiseConv2d<3, 2, stride = 2>,
+        max: MaxPool2d<(1, 2)>,
+        avg: AvgPool2d<(3, 1)>,
+        flatten: Flatten,
+        out: Dense<3, 2>,
+    }
+}
+
+network! {
+    pub struct Shaped1d<f32> {
+        input: [2, 9],
+        conv: Conv1d<2, 2, 3, stride = 2, padding = 1>,
+        max: MaxPool1d<2>,
+        avg: AvgPool1d<2>,
+        pool: GlobalAvgPool,
+        inner: Inner,
+    }
+}
+
 const F32_VALUES: [f32; 14] = [
     -0.0,
     0.1,
@@ -72,6 +97,7 @@ fn bits_f64<P: Params<f64>>(params: &P) -> Vec<u64> {
 
 include!("data/awkward_f32.rs");
 include!("data/awkward_f64.rs");
+include!("data/shaped_f32.rs");
 
 #[test]
 fn f32_parameters_compile_back_to_the_same_bits() {
@@ -85,14 +111,27 @@ fn f64_parameters_compile_back_to_the_same_bits() {
     assert_eq!(bits_f64(&WIDE_F64), bits_f64(&expected));
 }
 
+#[test]
+fn layers_with_a_shape_compile_back_to_the_same_bits() {
+    let expected: Shaped = filled(&F32_VALUES);
+    assert_eq!(bits(&SHAPED_F32), bits(&expected));
+    let expected: Shaped1d = filled(&F32_VALUES[3..]);
+    assert_eq!(bits(&SHAPED_1D_F32), bits(&expected));
+}
+
 /// The fixtures are what the networks write today.
 #[test]
 fn fixtures_are_current() {
     let awkward: Awkward = filled(&F32_VALUES);
     let wide: Wide = filled(&F64_VALUES);
+    let shaped: Shaped = filled(&F32_VALUES);
+    let shaped_1d: Shaped1d = filled(&F32_VALUES[3..]);
+    let shaped_source =
+        format!("{}{}", shaped.rust_const("SHAPED_F32"), shaped_1d.rust_const("SHAPED_1D_F32"));
     for (path, written) in [
         ("tests/data/awkward_f32.rs", awkward.rust_const("AWKWARD_F32").to_string()),
         ("tests/data/awkward_f64.rs", wide.rust_const("WIDE_F64").to_string()),
+        ("tests/data/shaped_f32.rs", shaped_source),
     ] {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
         if std::env::var_os("BLESS").is_some() {
@@ -111,4 +150,10 @@ fn a_network_names_its_type_with_its_scalar() {
     let mut name = String::new();
     <Dense<f64, 2, 3>>::write_type(&mut name).unwrap();
     assert_eq!(name, "::constnet::layer::Dense<f64, 2, 3>");
+    let mut name = String::new();
+    constnet::layer::Conv1d::<f32, 2, 3, 3, 9, 2, 1, 5>::write_type(&mut name).unwrap();
+    assert_eq!(name, "::constnet::layer::Conv1d<f32, 2, 3, 3, 9, 2, 1, 5>");
+    let mut name = String::new();
+    constnet::layer::Flatten::<[[[f64; 1]; 1]; 3], 3>::write_type(&mut name).unwrap();
+    assert_eq!(name, "::constnet::layer::Flatten<[[[f64; 1]; 1]; 3], 3>");
 }

@@ -155,11 +155,11 @@ impl Convolution {
         });
     }
 
-    /// Weights drawn by `init` with PyTorch's fans for a convolution:
-    /// `in_channels / groups · kernel` in, `out_channels / groups · kernel`
-    /// out.
+    /// PyTorch's fans for a convolution's weights (what
+    /// `torch.nn.init._calculate_fan_in_and_fan_out` gives for their shape):
+    /// `in_channels / groups · kernel` in, `out_channels · kernel` out.
     pub fn fans(&self) -> (usize, usize) {
-        (self.in_per_group() * self.kernel_plane(), self.out_per_group() * self.kernel_plane())
+        (self.in_per_group() * self.kernel_plane(), self.out_channels * self.kernel_plane())
     }
 }
 
@@ -194,7 +194,7 @@ macro_rules! convolution_layer {
 
             /// Weights drawn by `init` with PyTorch's fans for a
             /// convolution (input channels of a group × kernel in, output
-            /// channels of a group × kernel out), biases zero.
+            /// channels × kernel out), biases zero.
             pub fn random<R: ::rand::Rng + ?Sized>(rng: &mut R, init: $crate::Init) -> Self {
                 use $crate::layer::tensor::Flat as _;
                 let mut layer = Self::zeros();
