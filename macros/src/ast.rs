@@ -8,6 +8,7 @@
 //!     name: Kind<arguments> = init,        // ... and the initializer of its weights
 //!     name: Conv2d<1, 6, 5, padding = 2>,  // arguments may be named
 //!     name: OtherNetwork,                  // a network declared with `network!`
+//!     name: MyLayer<4> -> [4],             // any layer, and the shape it produces
 //!     Activation,                          // e.g. Tanh, or LeakyRelu(0.01)
 //!     ...
 //! }
@@ -38,14 +39,29 @@ pub struct Layer {
     pub kind: LayerSyntax,
 }
 
+/// `[1, 28, 28]`: a shape, written out.
+pub struct Dims {
+    pub bracket: Bracket,
+    pub list: Punctuated<LitInt, Token![,]>,
+}
+
+impl Parse for Dims {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let content;
+        let bracket = bracketed!(content in input);
+        Ok(Dims { bracket, list: content.parse_terminated(LitInt::parse, Token![,])? })
+    }
+}
+
 // Parsed once per macro call: the size of a variant does not matter.
 #[allow(clippy::large_enum_variant)]
 pub enum LayerSyntax {
     /// `input: [dimensions]`: the shape of the network's input.
-    Input { name: Ident, bracket: Bracket, dims: Punctuated<LitInt, Token![,]> },
-    /// `name: Type` or `name: Type = init`: a layer stored in a field, and
-    /// the initializer of its weights.
-    Named { name: Ident, ty: LayerType, init: Option<Expr> },
+    Input { name: Ident, dims: Dims },
+    /// `name: Type`, `name: Type -> [dimensions]` or `name: Type = init`:
+    /// a layer stored in a field, the shape it produces, and the
+    /// initializer of its weights.
+    Named { name: Ident, ty: LayerType, output: Option<Dims>, init: Option<Expr> },
     /// `Kind` or `Kind(arguments)`: an activation.
     Bare { kind: Ident, arguments: Option<(Paren, TokenStream)> },
 }
@@ -136,17 +152,18 @@ impl Parse for Layer {
         let kind = if input.peek(Token![:]) && !input.peek(Token![::]) {
             input.parse::<Token![:]>()?;
             if input.peek(Bracket) {
-                let content;
-                let bracket = bracketed!(content in input);
-                let dims = content.parse_terminated(LitInt::parse, Token![,])?;
-                LayerSyntax::Input { name: ident, bracket, dims }
+                LayerSyntax::Input { name: ident, dims: input.parse()? }
             } else {
                 let ty = input.parse()?;
+                let output = match input.parse::<Option<Token![->]>>()? {
+                    Some(_) => Some(input.parse()?),
+                    None => None,
+                };
                 let init = match input.parse::<Option<Token![=]>>()? {
                     Some(_) => Some(input.parse()?),
                     None => None,
                 };
-                LayerSyntax::Named { name: ident, ty, init }
+                LayerSyntax::Named { name: ident, ty, output, init }
             }
         } else if input.peek(Token![<]) {
             let written =

@@ -11,8 +11,8 @@ use syn::spanned::Spanned;
 use syn::token::Paren;
 use syn::{Attribute, Error, Expr, Ident, Type};
 
-use crate::ast::{LayerSyntax, LayerType, Network};
-use crate::kinds::{self, Incoming, Shape as Dims};
+use crate::ast::{Dims, LayerSyntax, LayerType, Network};
+use crate::kinds::{self, Incoming, Shape as Shown};
 
 /// A network whose layers are known and whose shapes fit together.
 pub struct Checked<'a> {
@@ -36,6 +36,13 @@ pub struct Layer<'a> {
     /// Set when only the compiler can tell whether this layer takes what
     /// the previous one produces (a layer of another type on either side).
     pub input_check: Option<Assertion<'a>>,
+    /// Set when only the compiler can tell whether a layer of another type
+    /// produces the shape written after its `->`.
+    pub output_check: Option<Assertion<'a>>,
+    /// Whether the value coming in is converted to the type this layer
+    /// takes: where only the compiler knows one of the two shapes, so that
+    /// a mismatch stops at the assertion instead of also failing every call.
+    pub converts_input: bool,
 }
 
 pub enum Kind<'a> {
@@ -128,6 +135,8 @@ struct Producer<'a> {
     shape: Shape<'a>,
     /// The shape a `Flatten` flattened, for messages.
     flattened_from: Option<Vec<usize>>,
+    /// The layer's type as written, for messages.
+    written_type: Option<String>,
 }
 
 /// "`pool1` produces" or "the input has": the subject and verb of a
@@ -181,12 +190,17 @@ pub fn check(network: &Network) -> syn::Result<Checked<'_>> {
     let mut shapes_lost = false;
     for (position, layer) in network.layers.iter().enumerate() {
         match &layer.kind {
-            LayerSyntax::Input { name, bracket, dims } => {
-                match check_input(name, bracket.span.join(), dims, &layer.attrs, position) {
+            LayerSyntax::Input { name, dims } => {
+                match check_input(name, dims, &layer.attrs, position) {
                     Ok(dims) => {
                         input = Some(Shape::Known(dims.clone()));
                         let shape = Shape::Known(dims);
-                        producer = Some(Producer { name: None, shape, flattened_from: None });
+                        producer = Some(Producer {
+                            name: None,
+                            shape,
+                            flattened_from: None,
+                            written_type: None,
+                        });
                     }
                     Err(error) => {
                         report(error);
@@ -194,17 +208,17 @@ pub fn check(network: &Network) -> syn::Result<Checked<'_>> {
                     }
                 }
             }
-            LayerSyntax::Named { name, ty, init } => {
+            LayerSyntax::Named { name, ty, output, init } => {
                 let previous = if shapes_lost { None } else { producer.as_ref() };
                 if previous.is_none() && position > 0 && needs_incoming_shape(ty) {
                     // An earlier line failed, so what comes in is unknown.
                     continue;
                 }
                 let checked = check_field_attrs(&layer.attrs)
-                    .and_then(|()| named_layer(name, ty, init.as_ref(), previous));
+                    .and_then(|()| named_layer(name, ty, output.as_ref(), init.as_ref(), previous));
                 shapes_lost = false;
                 match checked {
-                    Ok(Named { kind, input: takes, output, input_check }) => {
+                    Ok(Named { kind, input: takes, output, input_check, output_check }) => {
                         if layers.is_empty() && input.is_none() {
                             input = Some(takes);
                         }
@@ -219,10 +233,13 @@ pub fn check(network: &Network) -> syn::Result<Checked<'_>> {
                             }
                             _ => None,
                         };
+                        let converts_input = input_check.is_some()
+                            || layers.last().is_some_and(|l| l.output_check.is_some());
                         producer = Some(Producer {
                             name: Some(name),
                             shape: output.clone(),
                             flattened_from,
+                            written_type: Some(ty.written()),
                         });
                         layers.push(Layer {
                             field: name.clone(),
@@ -230,6 +247,8 @@ pub fn check(network: &Network) -> syn::Result<Checked<'_>> {
                             kind,
                             output,
                             input_check,
+                            output_check,
+                            converts_input,
                         });
                     }
                     Err(error) => {
@@ -247,12 +266,16 @@ pub fn check(network: &Network) -> syn::Result<Checked<'_>> {
                         let field = trace_field(activation, position, &names);
                         let kind = Kind::Activation { activation, slope };
                         let output = previous.shape.clone();
+                        let converts_input =
+                            layers.last().is_some_and(|l| l.output_check.is_some());
                         layers.push(Layer {
                             field,
                             attrs: &layer.attrs,
                             kind,
                             output,
                             input_check: None,
+                            output_check: None,
+                            converts_input,
                         });
                     }
                     Err(error) => report(error),
@@ -295,8 +318,7 @@ fn check_scalar(scalar: &Type) -> syn::Result<&Ident> {
 /// `input: [1, 28, 28]`: first, named `input`, one to three sizes.
 fn check_input(
     name: &Ident,
-    span: Span,
-    dims: &syn::punctuated::Punctuated<syn::LitInt, syn::Token![,]>,
+    dims: &Dims,
     attrs: &[Attribute],
     position: usize,
 ) -> syn::Result<Vec<usize>> {
@@ -304,7 +326,8 @@ fn check_input(
         return Err(Error::new(
             name.span(),
             format!(
-                "`{name}: [...]`: the input's shape is written `input: [...]`, e.g. `input: [1, 28, 28]`"
+                "`{name}: [...]`: the input's shape is written `input: [...]`, \
+                 e.g. `input: [1, 28, 28]`"
             ),
         ));
     }
@@ -314,23 +337,26 @@ fn check_input(
     if let Some(attr) = attrs.first() {
         return Err(Error::new_spanned(attr, "the input's shape takes no attribute"));
     }
-    if dims.is_empty() || dims.len() > 3 {
+    read_dims(dims)
+}
+
+/// A shape written out: one to three sizes of at least 1.
+fn read_dims(dims: &Dims) -> syn::Result<Vec<usize>> {
+    if dims.list.is_empty() || dims.list.len() > 3 {
         return Err(Error::new(
-            span,
-            "an input is a vector `[N]`, channels × length `[C, L]` or channels × height × \
+            dims.bracket.span.join(),
+            "a shape is a vector `[N]`, channels × length `[C, L]` or channels × height × \
              width `[C, H, W]`",
         ));
     }
-    dims.iter()
+    dims.list
+        .iter()
         .map(|dim| {
             if !dim.suffix().is_empty() && dim.suffix() != "usize" {
                 return Err(Error::new(dim.span(), "a size is a plain integer, e.g. `3`"));
             }
             match dim.base10_parse()? {
-                0 => Err(Error::new(
-                    dim.span(),
-                    "the input has a size 0; every size must be at least 1",
-                )),
+                0 => Err(Error::new(dim.span(), "a size of 0; every size must be at least 1")),
                 n => Ok(n),
             }
         })
@@ -369,19 +395,25 @@ struct Named<'a> {
     input: Shape<'a>,
     output: Shape<'a>,
     input_check: Option<Assertion<'a>>,
+    output_check: Option<Assertion<'a>>,
 }
 
 fn named_layer<'a>(
     name: &'a Ident,
     ty: &'a LayerType,
+    declared: Option<&Dims>,
     init: Option<&'a Expr>,
     previous: Option<&Producer<'a>>,
 ) -> syn::Result<Named<'a>> {
+    let declared = match declared {
+        Some(dims) => Some((read_dims(dims)?, dims)),
+        None => None,
+    };
     let builtin = (ty.path.segments.len() == 1 && ty.path.leading_colon.is_none())
         .then(|| kinds::find(ty.kind()))
         .flatten();
     let Some(kind) = builtin else {
-        return external_layer(name, ty, init, previous);
+        return external_layer(name, ty, declared, init, previous);
     };
     let produces = Produces(previous.and_then(|p| p.name));
     let incoming = match previous {
@@ -392,11 +424,12 @@ fn named_layer<'a>(
             return Err(Error::new(
                 ty.span(),
                 format!(
-                    "`{name}` follows {}, whose output shape only the compiler knows: \
-                     a {} needs it written out (declare the layers of {} here instead)",
+                    "`{name}` follows {}, whose output shape only the compiler knows, but a \
+                     {} needs it: write it after that layer's type, as in `{}: {} -> [...]`",
                     previous.subject(),
                     kind.name,
-                    previous.subject()
+                    previous.name.map_or_else(|| "layer".to_string(), |n| n.to_string()),
+                    previous.written_type.as_deref().unwrap_or("Type"),
                 ),
             ));
         }
@@ -405,6 +438,14 @@ fn named_layer<'a>(
     };
     let layer = kinds::Layer::new(name, kind, ty.span(), ty.arguments.as_ref(), incoming)?;
     let built = (kind.build)(&layer)?;
+    if let Some((dims, written)) = &declared
+        && *dims != built.output
+    {
+        return Err(Error::new(
+            written.bracket.span.join(),
+            format!("`{name}` produces {}, not {}", Shown(&built.output), Shown(dims)),
+        ));
+    }
     let init = match (init, kind.trainable) {
         (Some(init), true) => Init::Written(init),
         (None, _) => Init::XavierUniform,
@@ -439,6 +480,7 @@ fn named_layer<'a>(
         input: Shape::Known(built.input),
         output: Shape::Known(built.output),
         input_check,
+        output_check: None,
     })
 }
 
@@ -448,6 +490,7 @@ fn named_layer<'a>(
 fn external_layer<'a>(
     name: &'a Ident,
     ty: &'a LayerType,
+    declared: Option<(Vec<usize>, &Dims)>,
     init: Option<&'a Expr>,
     previous: Option<&Producer<'a>>,
 ) -> syn::Result<Named<'a>> {
@@ -482,12 +525,12 @@ fn external_layer<'a>(
             Shape::Known(dims) if previous.name.is_some() => {
                 format!(
                     "`{name}` does not take the {} values that {} produces",
-                    Dims(dims),
+                    Shown(dims),
                     previous.subject()
                 )
             }
             Shape::Known(dims) => {
-                format!("`{name}` does not take the input's {} values", Dims(dims))
+                format!("`{name}` does not take the input's {} values", Shown(dims))
             }
             _ => format!("`{name}` does not take what {} produces", previous.subject()),
         };
@@ -498,11 +541,26 @@ fn external_layer<'a>(
             span: ty.span(),
         }
     });
+    let (output, output_check) = match declared {
+        Some((dims, written)) => {
+            let message =
+                format!("`{name}` does not produce the {} written after its `->`", Shown(&dims));
+            let check = Assertion {
+                expected: Shape::Known(dims.clone()),
+                found: Shape::OutputOf(ty),
+                message,
+                span: written.bracket.span.join(),
+            };
+            (Shape::Known(dims), Some(check))
+        }
+        None => (Shape::OutputOf(ty), None),
+    };
     Ok(Named {
         kind: Kind::External { ty },
         input: Shape::InputOf(ty),
-        output: Shape::OutputOf(ty),
+        output,
         input_check,
+        output_check,
     })
 }
 
@@ -585,7 +643,7 @@ fn check_activation(
             format!(
                 "`Softmax` normalizes a vector but `{name}` produces {}: put a `Flatten` \
                  layer before it, e.g. `flatten: Flatten`",
-                Dims(dims)
+                Shown(dims)
             ),
         ));
     }

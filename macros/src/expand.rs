@@ -128,13 +128,9 @@ impl Layer<'_> {
 
     /// `value`, a reference to what the previous layer produced, as this
     /// layer takes it: unchanged, or through `convert` where only the
-    /// compiler can compare shapes, so that a mismatch stops at the
-    /// assertion instead of also failing every call.
+    /// compiler can compare shapes.
     fn takes(&self, value: TokenStream, conversion: &Ident) -> TokenStream {
-        match self.input_check {
-            Some(_) => quote!(&::constnet::vector::#conversion(#value)),
-            None => value,
-        }
+        if self.converts_input { quote!(&::constnet::vector::#conversion(#value)) } else { value }
     }
 
     /// The field's doc comment when the user wrote none.
@@ -242,7 +238,8 @@ pub fn expand(checked: &Checked) -> TokenStream {
         .zip(&trace_fields)
         .map(|(receiver, field)| quote!(#receiver.kink_distance(&trace.#field)));
 
-    let assertions = layers.iter().filter_map(|l| l.input_check.as_ref()).map(|a| {
+    let checks = layers.iter().flat_map(|l| [&l.input_check, &l.output_check]);
+    let assertions = checks.flatten().map(|a| {
         let (expected, found) = (a.expected.dims(quote!(f32)), a.found.dims(quote!(f32)));
         let message = &a.message;
         quote_spanned! {a.span=>
@@ -525,9 +522,10 @@ impl Pass {
                     Kind::Activation { .. } => quote!(#receiver.#backward(&trace.#field, #value)),
                     _ => quote!(#receiver.#backward(&trace.#field, #value, &mut grads.#field)),
                 };
-                match layer.input_check {
-                    Some(_) => quote!(let #g = ::constnet::vector::#convert(&#call);),
-                    None => quote!(let #g = #call;),
+                if layer.converts_input {
+                    quote!(let #g = ::constnet::vector::#convert(&#call);)
+                } else {
+                    quote!(let #g = #call;)
                 }
             })
             .collect::<Vec<_>>();
