@@ -1,6 +1,6 @@
-//! Trains and runs a network with no std and no allocator, so that every
-//! generic path (forward, backward, batches, losses, optimizers,
-//! initializers, metrics) is compiled.
+//! Trains and runs networks with no std and no allocator, a CNN among them,
+//! so that every generic path (forward, backward, batches, convolutions,
+//! losses, optimizers, initializers, metrics) is compiled.
 //!
 //! Its unit tests (`cargo test` here) run the same code with the float
 //! functions of `libm`: the main crate's tests cannot, because a
@@ -69,6 +69,54 @@ pub extern "C" fn constnet_losses(x0: f32, x1: f32) -> f32 {
     total + net.forward(&input)[0]
 }
 
+network! {
+    /// Tells a vertical bar from a horizontal one in a 6 × 6 image.
+    struct Bars<f32> {
+        input: [1, 6, 6],
+        conv: Conv2d<1, 4, 3>,
+        Relu,
+        pool: MaxPool2d<2>,
+        flatten: Flatten,
+        out: Dense<16, 2>,
+    }
+}
+
+/// A 6 × 6 image of one channel.
+type Image = [[[f32; 6]; 6]; 1];
+
+/// The bars: a vertical one in column `k` is class 0, a horizontal one in
+/// row `k` class 1, for `k` in 1..5.
+fn bars() -> ([Image; 8], [[f32; 2]; 8]) {
+    let images = core::array::from_fn(|i| {
+        let k = i / 2 + 1;
+        core::array::from_fn(|_| {
+            core::array::from_fn(|row| {
+                core::array::from_fn(|col| {
+                    if (i % 2 == 0 && col == k) || (i % 2 == 1 && row == k) { 1.0 } else { 0.0 }
+                })
+            })
+        })
+    });
+    let labels = core::array::from_fn(|i| if i % 2 == 0 { [1.0, 0.0] } else { [0.0, 1.0] });
+    (images, labels)
+}
+
+/// Trains the bars' CNN with Adam on the whole batch for `steps` steps and
+/// returns its accuracy (0 to 1).
+#[unsafe(no_mangle)]
+pub extern "C" fn constnet_train_cnn(seed: u64, steps: u32) -> f64 {
+    let mut net: Bars = Bars::random(&mut SmallRng::seed_from_u64(seed));
+    let (images, labels) = bars();
+    let (mut adam, mut grads) = (Adam::new(0.05), BarsGrads::zeros());
+    for _ in 0..steps {
+        net.train_batch(&images, &labels, &SoftmaxCrossEntropy, &mut adam, &mut grads);
+    }
+    match Dataset::new(&images, &labels) {
+        Ok(data) => CategoricalAccuracy.evaluate(&net, &data),
+        Err(_) => f64::NAN,
+    }
+}
+
 #[cfg(not(test))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
@@ -89,6 +137,11 @@ mod tests {
     #[test]
     fn xor_learns_with_adam_on_the_batch_path() {
         assert_eq!(constnet_train_xor_adam(42, 300), 1.0);
+    }
+
+    #[test]
+    fn a_cnn_learns_with_libm_math() {
+        assert_eq!(constnet_train_cnn(7, 300), 1.0);
     }
 
     #[test]
