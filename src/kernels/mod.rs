@@ -23,6 +23,8 @@
 //! and a batch gives each sample exactly what it gets alone.
 
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+pub(crate) mod gemm;
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod tiled;
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod x86;
@@ -67,6 +69,11 @@ pub trait Kernels: Sized {
         g: &[[Self; OUT]; B],
         w: &[[Self; OUT]; IN],
     ) -> [[Self; IN]; B];
+
+    /// `c += a · b`: the product the convolutions compute on their unfolded
+    /// inputs (see `gemm`).
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    fn gemm_add(a: gemm::Strided<'_, Self>, b: &[Self], c: &mut [Self], dims: gemm::Dims);
 }
 
 impl Kernels for f64 {
@@ -104,6 +111,12 @@ impl Kernels for f64 {
         w: &[[f64; OUT]; IN],
     ) -> [[f64; IN]; B] {
         portable::input_grad_batch(g, w)
+    }
+
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    #[inline(always)]
+    fn gemm_add(a: gemm::Strided<'_, f64>, b: &[f64], c: &mut [f64], dims: gemm::Dims) {
+        gemm::gemm_add(tiled::Separate, a, b, c, dims)
     }
 }
 
@@ -172,6 +185,15 @@ impl Kernels for f32 {
             return fused.dense_input_grad_batch(g, w);
         }
         portable::input_grad_batch(g, w)
+    }
+
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    #[inline(always)]
+    fn gemm_add(a: gemm::Strided<'_, f32>, b: &[f32], c: &mut [f32], dims: gemm::Dims) {
+        match x86::Fused::available() {
+            Some(fused) => fused.gemm_add(a, b, c, dims),
+            None => gemm::gemm_add(tiled::Separate, a, b, c, dims),
+        }
     }
 }
 

@@ -18,6 +18,7 @@ use core::arch::x86::{_mm_cvtss_f32, _mm_fmadd_ss, _mm_set_ss};
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::{_mm_cvtss_f32, _mm_fmadd_ss, _mm_set_ss};
 
+use super::gemm::{self, Dims, Strided};
 use super::tiled::{self, MulAdd};
 
 /// Proof that this CPU runs AVX2 and FMA instructions.
@@ -86,6 +87,13 @@ impl Fused {
         // SAFETY: `self` proves that the CPU has AVX2 and FMA.
         unsafe { input_grad_batch(self, g, w) }
     }
+
+    /// See [`Kernels::gemm_add`](super::Kernels::gemm_add).
+    #[inline(always)]
+    pub fn gemm_add(self, a: Strided<'_, f32>, b: &[f32], c: &mut [f32], dims: Dims) {
+        // SAFETY: `self` proves that the CPU has AVX2 and FMA.
+        unsafe { gemm_add(self, a, b, c, dims) }
+    }
 }
 
 impl MulAdd<f32> for Fused {
@@ -136,4 +144,9 @@ fn input_grad_batch<const IN: usize, const OUT: usize, const B: usize>(
     w: &[[f32; OUT]; IN],
 ) -> [[f32; IN]; B] {
     tiled::input_grad_batch(fused, g, w)
+}
+
+#[target_feature(enable = "avx2,fma")]
+fn gemm_add(fused: Fused, a: Strided<'_, f32>, b: &[f32], c: &mut [f32], dims: Dims) {
+    gemm::gemm_add(fused, a, b, c, dims)
 }

@@ -2,12 +2,28 @@
 //! a grouped 2-D convolution on the flattened values, row-major as PyTorch
 //! stores them.
 //!
-//! Every output adds its bias, then its terms in one order (input channel,
-//! kernel row, kernel column), so the results are the same on every run,
-//! and a batch gives each sample what it gets alone.
+//! Two ways to the same sums. On x86 the input is unfolded, a block of
+//! output positions at a time, into a matrix (one row per weight of a
+//! filter, one column per output position) and multiplied by the weights
+//! with the tiled matrix product of the kernels (`Kernels::gemm_add`),
+//! which keeps tiles of outputs in SIMD registers. Elsewhere (on
+//! microcontrollers) the loops run directly over the input, with no
+//! scratch memory.
+//!
+//! Either way every output adds its bias, then its terms in one order
+//! (input channel, kernel row, kernel column), so the results are the same
+//! on every run, and a batch gives each sample what it gets alone.
 
 use super::window::Axis;
 use crate::Scalar;
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+use crate::kernels::gemm::{Dims, Strided};
+
+/// Scalars of the unfolded input kept on the stack at a time: 64 KiB of
+/// `f32`. A layer whose filters hold more weights than this runs the direct
+/// loops.
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const SCRATCH: usize = 16 * 1024;
 
 /// The shape of a convolution. Weights are `[out_channels][in_channels /
 /// groups][rows.kernel][cols.kernel]`; inputs `[in_channels][rows.input]
@@ -98,6 +114,41 @@ impl Convolution {
     /// `y = b + w ⋆ x`.
     #[inline(always)]
     pub fn forward<T: Scalar>(&self, x: &[T], w: &[T], b: &[T], y: &mut [T]) {
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        if let Some(block) = self.block() {
+            return self.forward_unfolded(x, w, b, y, block);
+        }
+        self.forward_direct(x, w, b, y);
+    }
+
+    /// Adds the gradient of the weights and biases, given the input `x` and
+    /// the gradient `g` of the output.
+    #[inline(always)]
+    pub fn param_grads<T: Scalar>(&self, x: &[T], g: &[T], dw: &mut [T], db: &mut [T]) {
+        for (plane, db) in g.chunks_exact(self.out_plane()).zip(db) {
+            *db += plane.iter().copied().sum::<T>();
+        }
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        if let Some(block) = self.block() {
+            return self.weight_grads_unfolded(x, g, dw, block);
+        }
+        self.weight_grads_direct(x, g, dw);
+    }
+
+    /// The gradient of the input, given the gradient `g` of the output.
+    #[inline(always)]
+    pub fn input_grad<T: Scalar>(&self, g: &[T], w: &[T], dx: &mut [T]) {
+        dx.fill(T::ZERO);
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        if let Some(block) = self.block() {
+            return self.input_grad_unfolded(g, w, dx, block);
+        }
+        self.input_grad_direct(g, w, dx);
+    }
+
+    /// `y = b + w ⋆ x`, by the direct loops.
+    #[inline(always)]
+    fn forward_direct<T: Scalar>(&self, x: &[T], w: &[T], b: &[T], y: &mut [T]) {
         for (plane, &bias) in y.chunks_exact_mut(self.out_plane()).zip(b) {
             plane.fill(bias);
         }
@@ -115,13 +166,9 @@ impl Convolution {
         });
     }
 
-    /// Adds the gradient of the weights and biases, given the input `x` and
-    /// the gradient `g` of the output.
+    /// Adds the gradient of the weights, by the direct loops.
     #[inline(always)]
-    pub fn param_grads<T: Scalar>(&self, x: &[T], g: &[T], dw: &mut [T], db: &mut [T]) {
-        for (plane, db) in g.chunks_exact(self.out_plane()).zip(db) {
-            *db += plane.iter().copied().sum::<T>();
-        }
+    fn weight_grads_direct<T: Scalar>(&self, x: &[T], g: &[T], dw: &mut [T]) {
         let stride = self.cols.stride;
         self.each_weight(|co, ci, kh, kw, index| {
             let input = &x[ci * self.in_plane()..][..self.in_plane()];
@@ -137,10 +184,9 @@ impl Convolution {
         });
     }
 
-    /// The gradient of the input, given the gradient `g` of the output.
+    /// Adds the gradient of the input, by the direct loops.
     #[inline(always)]
-    pub fn input_grad<T: Scalar>(&self, g: &[T], w: &[T], dx: &mut [T]) {
-        dx.fill(T::ZERO);
+    fn input_grad_direct<T: Scalar>(&self, g: &[T], w: &[T], dx: &mut [T]) {
         let stride = self.cols.stride;
         self.each_weight(|co, ci, kh, kw, index| {
             let weight = w[index];
@@ -153,6 +199,126 @@ impl Convolution {
                 }
             });
         });
+    }
+
+    /// Weights of one filter: the rows of the unfolded input.
+    const fn depth(&self) -> usize {
+        self.in_per_group() * self.kernel_plane()
+    }
+
+    /// Output positions unfolded at a time, if a filter fits the scratch.
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    fn block(&self) -> Option<usize> {
+        let block = (SCRATCH / self.depth()).min(self.out_plane());
+        (block > 0).then_some(block)
+    }
+
+    /// Calls `visit(row, column, input_index)` for every weight row `row`
+    /// of group `group`'s unfolded input and every output position
+    /// `first + column` in `first..first + len` that reads inside the
+    /// input (the others read zeros).
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    #[inline(always)]
+    fn each_unfolded(
+        &self,
+        group: usize,
+        [first, len]: [usize; 2],
+        mut visit: impl FnMut(usize, usize, usize),
+    ) {
+        let (rows, cols) = (self.rows, self.cols);
+        for channel in 0..self.in_per_group() {
+            let plane = (group * self.in_per_group() + channel) * self.in_plane();
+            for kh in 0..rows.kernel {
+                let row_outputs = rows.outputs_reading(kh);
+                for kw in 0..cols.kernel {
+                    let col_outputs = cols.outputs_reading(kw);
+                    let row = (channel * rows.kernel + kh) * cols.kernel + kw;
+                    for column in 0..len {
+                        let (oh, ow) =
+                            ((first + column) / cols.output, (first + column) % cols.output);
+                        if row_outputs.contains(&oh) && col_outputs.contains(&ow) {
+                            let (ih, iw) = (rows.input_at(oh, kh), cols.input_at(ow, kw));
+                            visit(row, column, plane + ih * cols.input + iw);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `y = b + w ⋆ x`: each block of group `group`'s output positions is
+    /// its filters (`out_per_group × depth`) times its unfolded input
+    /// (`depth × block`).
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    #[inline(always)]
+    fn forward_unfolded<T: Scalar>(&self, x: &[T], w: &[T], b: &[T], y: &mut [T], block: usize) {
+        for (plane, &bias) in y.chunks_exact_mut(self.out_plane()).zip(b) {
+            plane.fill(bias);
+        }
+        let (depth, out_plane, filters) = (self.depth(), self.out_plane(), self.out_per_group());
+        let mut unfolded = [T::ZERO; SCRATCH];
+        for group in 0..self.groups {
+            let weights = &w[group * filters * depth..];
+            for first in (0..out_plane).step_by(block) {
+                let len = block.min(out_plane - first);
+                let unfolded = &mut unfolded[..depth * len];
+                unfolded.fill(T::ZERO);
+                self.each_unfolded(group, [first, len], |row, column, input| {
+                    unfolded[row * len + column] = x[input];
+                });
+                let a = Strided { values: weights, row_stride: depth, col_stride: 1 };
+                let dims = Dims { m: filters, depth, n: len, ldb: len, ldc: out_plane };
+                T::gemm_add(a, unfolded, &mut y[group * filters * out_plane + first..], dims);
+            }
+        }
+    }
+
+    /// Adds the gradient of the weights: each block of group `group`'s
+    /// output gradients (`out_per_group × block`) times its unfolded input,
+    /// transposed (`block × depth`).
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    #[inline(always)]
+    fn weight_grads_unfolded<T: Scalar>(&self, x: &[T], g: &[T], dw: &mut [T], block: usize) {
+        let (depth, out_plane, filters) = (self.depth(), self.out_plane(), self.out_per_group());
+        let mut unfolded = [T::ZERO; SCRATCH];
+        for group in 0..self.groups {
+            for first in (0..out_plane).step_by(block) {
+                let len = block.min(out_plane - first);
+                let unfolded = &mut unfolded[..len * depth];
+                unfolded.fill(T::ZERO);
+                self.each_unfolded(group, [first, len], |row, column, input| {
+                    unfolded[column * depth + row] = x[input];
+                });
+                let grads = &g[group * filters * out_plane + first..];
+                let a = Strided { values: grads, row_stride: out_plane, col_stride: 1 };
+                let dims = Dims { m: filters, depth: len, n: depth, ldb: depth, ldc: depth };
+                T::gemm_add(a, unfolded, &mut dw[group * filters * depth..], dims);
+            }
+        }
+    }
+
+    /// Adds the gradient of the input: the filters, transposed
+    /// (`depth × out_per_group`), times each block of output gradients,
+    /// folded back onto the input positions each unfolded row read.
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    #[inline(always)]
+    fn input_grad_unfolded<T: Scalar>(&self, g: &[T], w: &[T], dx: &mut [T], block: usize) {
+        let (depth, out_plane, filters) = (self.depth(), self.out_plane(), self.out_per_group());
+        let mut unfolded = [T::ZERO; SCRATCH];
+        for group in 0..self.groups {
+            let weights = &w[group * filters * depth..];
+            for first in (0..out_plane).step_by(block) {
+                let len = block.min(out_plane - first);
+                let unfolded = &mut unfolded[..depth * len];
+                unfolded.fill(T::ZERO);
+                let a = Strided { values: weights, row_stride: 1, col_stride: depth };
+                let dims = Dims { m: depth, depth: filters, n: len, ldb: out_plane, ldc: len };
+                T::gemm_add(a, &g[group * filters * out_plane + first..], unfolded, dims);
+                self.each_unfolded(group, [first, len], |row, column, input| {
+                    dx[input] += unfolded[row * len + column];
+                });
+            }
+        }
     }
 
     /// PyTorch's fans for a convolution's weights (what
@@ -363,6 +529,51 @@ mod tests {
         shapes
     }
 
+    /// One way of computing a convolution: forward, weight gradients (added),
+    /// input gradient (added into zeros).
+    type Forward = fn(&Convolution, &[f64], &[f64], &[f64], &mut [f64]);
+    type WeightGrads = fn(&Convolution, &[f64], &[f64], &mut [f64]);
+    type InputGrad = fn(&Convolution, &[f64], &[f64], &mut [f64]);
+
+    /// The direct loops and, on x86, the unfolded input in blocks of 1, 3
+    /// and 16 positions and in one block.
+    fn strategies() -> Vec<(&'static str, Forward, WeightGrads, InputGrad)> {
+        let mut strategies: Vec<(&'static str, Forward, WeightGrads, InputGrad)> = std::vec![(
+            "direct",
+            |c, x, w, b, y| c.forward_direct(x, w, b, y),
+            |c, x, g, dw| c.weight_grads_direct(x, g, dw),
+            |c, g, w, dx| c.input_grad_direct(g, w, dx),
+        )];
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        strategies.extend([
+            (
+                "unfolded by 1",
+                (|c, x, w, b, y| c.forward_unfolded(x, w, b, y, 1)) as Forward,
+                (|c, x, g, dw| c.weight_grads_unfolded(x, g, dw, 1)) as WeightGrads,
+                (|c, g, w, dx| c.input_grad_unfolded(g, w, dx, 1)) as InputGrad,
+            ),
+            (
+                "unfolded by 3",
+                |c, x, w, b, y| c.forward_unfolded(x, w, b, y, 3),
+                |c, x, g, dw| c.weight_grads_unfolded(x, g, dw, 3),
+                |c, g, w, dx| c.input_grad_unfolded(g, w, dx, 3),
+            ),
+            (
+                "unfolded by 16",
+                |c, x, w, b, y| c.forward_unfolded(x, w, b, y, 16),
+                |c, x, g, dw| c.weight_grads_unfolded(x, g, dw, 16),
+                |c, g, w, dx| c.input_grad_unfolded(g, w, dx, 16),
+            ),
+            (
+                "as dispatched",
+                |c, x, w, b, y| c.forward(x, w, b, y),
+                |c, x, g, dw| c.param_grads(x, g, dw, &mut std::vec![0.0; c.out_channels]),
+                |c, g, w, dx| c.input_grad(g, w, dx),
+            ),
+        ]);
+        strategies
+    }
+
     #[test]
     fn forward_and_gradients_match_the_definition() {
         for c in shapes() {
@@ -370,35 +581,38 @@ mod tests {
             let x = values(c.in_channels * c.in_plane(), 1);
             let w = values(c.out_channels * c.in_per_group() * c.kernel_plane(), 2);
             let b = values(c.out_channels, 3);
-            let mut y = std::vec![0.0; c.out_channels * c.out_plane()];
-            c.forward(&x, &w, &b, &mut y);
-            assert_eq!(y, reference(&c, &x, &w, &b), "{c:?}");
-
-            // The output is linear in x and in (w, b): its gradient with
-            // respect to each is read off the definition, one unit at a time.
-            let g = values(y.len(), 4);
+            let g = values(c.out_channels * c.out_plane(), 4);
             let dot = |y: &[f64]| y.iter().zip(&g).map(|(y, g)| y * g).sum::<f64>();
             let zero_bias = std::vec![0.0; c.out_channels];
-            let mut dx = std::vec![f64::NAN; x.len()];
-            c.input_grad(&g, &w, &mut dx);
-            for i in 0..x.len() {
-                let mut unit = std::vec![0.0; x.len()];
+            // The output is linear in x and in (w, b): its gradient with
+            // respect to each is read off the definition, one unit at a time.
+            let unit = |len: usize, i: usize| {
+                let mut unit = std::vec![0.0; len];
                 unit[i] = 1.0;
-                assert_eq!(dx[i], dot(&reference(&c, &unit, &w, &zero_bias)), "{c:?} dx[{i}]");
+                unit
+            };
+            let expected_dx: Vec<f64> = (0..x.len())
+                .map(|i| dot(&reference(&c, &unit(x.len(), i), &w, &zero_bias)))
+                .collect();
+            let expected_dw: Vec<f64> = (0..w.len())
+                .map(|i| 0.5 + dot(&reference(&c, &x, &unit(w.len(), i), &zero_bias)))
+                .collect();
+            for (name, forward, weight_grads, input_grad) in strategies() {
+                let mut y = std::vec![f64::NAN; g.len()];
+                forward(&c, &x, &w, &b, &mut y);
+                assert_eq!(y, reference(&c, &x, &w, &b), "{name}: {c:?}");
+                let mut dx = std::vec![0.0; x.len()];
+                input_grad(&c, &g, &w, &mut dx);
+                assert_eq!(dx, expected_dx, "{name}: {c:?}");
+                let mut dw = std::vec![0.5; w.len()];
+                weight_grads(&c, &x, &g, &mut dw);
+                assert_eq!(dw, expected_dw, "{name}: {c:?}");
             }
-            let (mut dw, mut db) = (std::vec![0.5; w.len()], std::vec![0.25; b.len()]);
-            c.param_grads(&x, &g, &mut dw, &mut db);
-            for i in 0..w.len() {
-                let mut unit = std::vec![0.0; w.len()];
-                unit[i] = 1.0;
-                let expected = 0.5 + dot(&reference(&c, &x, &unit, &zero_bias));
-                assert_eq!(dw[i], expected, "{c:?} dw[{i}]");
-            }
-            for i in 0..b.len() {
-                let mut unit = std::vec![0.0; b.len()];
-                unit[i] = 1.0;
+            let mut db = std::vec![0.25; b.len()];
+            c.param_grads(&x, &g, &mut std::vec![0.0; w.len()], &mut db);
+            for (i, db) in db.iter().enumerate() {
                 let no_weights = std::vec![0.0; w.len()];
-                assert_eq!(db[i], 0.25 + dot(&reference(&c, &x, &no_weights, &unit)), "db[{i}]");
+                assert_eq!(*db, 0.25 + dot(&reference(&c, &x, &no_weights, &unit(b.len(), i))));
             }
         }
     }
