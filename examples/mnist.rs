@@ -6,8 +6,12 @@
 //! PNG and prints the CNN's confusion matrix.
 //!
 //! ```text
-//! cargo run --release --example mnist [-- curves.png]
+//! cargo run --release --example mnist [-- [curves.png] [--export FILE]]
 //! ```
+//!
+//! With `--export FILE` it also writes the trained CNN as Rust source, with
+//! a few test images and the host's logits for them, for the firmware:
+//! `cargo run --release --example mnist -- --export examples/firmware/src/mnist_weights.rs`.
 
 mod common;
 
@@ -16,6 +20,7 @@ use std::io::Read;
 
 use constnet::metrics::confusion_matrix;
 use constnet::prelude::*;
+use constnet::source::ToRust;
 use constnet::train::Epoch;
 use indicatif::{ProgressBar, ProgressStyle};
 use plotters::prelude::*;
@@ -54,8 +59,18 @@ type Image = [[[f32; 28]; 28]; 1];
 const EPOCHS: usize = 20;
 const BATCH: usize = 32;
 
+/// Test images written with the weights for the firmware.
+const EXPORTED_IMAGES: usize = 8;
+
 fn main() -> Result<(), Box<dyn Error>> {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "target/mnist.png".into());
+    let (mut path, mut export) = ("target/mnist.png".to_string(), None);
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--export" => export = Some(args.next().ok_or("--export needs a file")?),
+            _ => path = arg,
+        }
+    }
 
     let mut text = String::new();
     flate2::read::GzDecoder::new(&include_bytes!("data/mnist_5k.csv.gz")[..])
@@ -71,6 +86,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let (train, test) = samples.split_at(4000);
     let (train_vectors, train_targets) = common::arrays(train);
     let (test_vectors, test_targets) = common::arrays(test);
+    let exported: Vec<_> = test[..EXPORTED_IMAGES].iter().map(|s| (s.features, s.class)).collect();
     let train_images: Vec<Image> = train_vectors.iter().map(image).collect();
     let test_images: Vec<Image> = test_vectors.iter().map(image).collect();
     println!("{} training and {} test images", train.len(), test.len());
@@ -93,6 +109,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         Err(error) => eprintln!("could not draw the curves into {path}: {error}"),
     }
 
+    if let Some(export) = export {
+        std::fs::write(&export, firmware_source(&cnn, &exported))?;
+        println!("weights written to {export}");
+    }
+
     println!("CNN confusion matrix (rows: true digit, columns: predicted):");
     println!("     {}", (0..10).map(|d| format!("{d:>4}")).collect::<String>());
     for (digit, row) in confusion_matrix(&cnn, &test).iter().enumerate() {
@@ -112,6 +133,39 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     println!("test accuracy: {:.1}%", 100.0 * cnn_accuracy);
     Ok(())
+}
+
+/// The CNN as Rust source, with test images (their pixels 0 to 255), their
+/// labels and the logits the host computes for them.
+fn firmware_source(cnn: &LeNet, images: &[([f32; 784], usize)]) -> String {
+    let pixels: Vec<String> = images
+        .iter()
+        .map(|(pixels, _)| {
+            let row: Vec<String> =
+                pixels.iter().map(|p| format!("{}", (p * 255.0).round())).collect();
+            format!("    [{}],\n", row.join(", "))
+        })
+        .collect();
+    let labels: Vec<String> = images.iter().map(|(_, class)| class.to_string()).collect();
+    let logits: Vec<String> = images
+        .iter()
+        .map(|(pixels, _)| format!("    {:?},\n", cnn.forward(&image(pixels))))
+        .collect();
+    format!(
+        "// The MNIST CNN, trained and written by\n\
+         // `cargo run --release --example mnist -- --export <this file>`.\n\n\
+         /// Test images, row by row, pixels from 0 to 255.\n\
+         const TEST_PIXELS: [[u8; 784]; {n}] = [\n{}];\n\
+         /// Their digits.\n\
+         const TEST_LABELS: [usize; {n}] = [{}];\n\
+         /// The logits the host computes for them.\n\
+         const HOST_LOGITS: [[f32; 10]; {n}] = [\n{}];\n\n{}",
+        pixels.concat(),
+        labels.join(", "),
+        logits.concat(),
+        cnn.rust_const("LENET"),
+        n = images.len(),
+    )
 }
 
 /// 784 pixels, row by row, as one channel of 28 × 28.

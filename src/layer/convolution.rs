@@ -202,6 +202,7 @@ impl Convolution {
     }
 
     /// Weights of one filter: the rows of the unfolded input.
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     const fn depth(&self) -> usize {
         self.in_per_group() * self.kernel_plane()
     }

@@ -2,18 +2,24 @@
 //!
 //! 1. sine inference with weights trained on the host, compiled into flash;
 //! 2. XOR trained from scratch on the device;
-//! 3. instructions per sine inference and per XOR training step.
+//! 3. the MNIST CNN of `examples/mnist.rs`, weights in flash, on test
+//!    images, with its stack use;
+//! 4. a small CNN trained from scratch on the device;
+//! 5. instructions per inference and per training step of each.
 //!
-//! Exits with a failure status if the sine error is above the host's or XOR
+//! Exits with a failure status if the sine error is above the host's, the
+//! CNN does not give the host's answers, or a network trained on the device
 //! does not reach 100% accuracy, so CI can run it.
 #![no_std]
 #![no_main]
 
 mod instructions;
+mod stack;
 
 use core::f32::consts::TAU;
 use core::hint::black_box;
 
+use constnet::metrics::argmax;
 use constnet::prelude::*;
 use constnet::rand::rngs::SmallRng;
 use cortex_m_rt::entry;
@@ -39,6 +45,54 @@ include!("sine_weights.rs");
 /// The trained sine network, in flash: a `static` that is never written.
 static SINE_IN_FLASH: Sine = SINE;
 
+network! {
+    /// The CNN of `examples/mnist.rs`: one 28 × 28 channel in, one logit
+    /// per digit out.
+    pub struct LeNet<f32> {
+        input: [1, 28, 28],
+        conv1: Conv2d<1, 6, 5, padding = 2>,
+        Relu,
+        pool1: MaxPool2d<2>,
+        conv2: Conv2d<6, 16, 5>,
+        Relu,
+        pool2: MaxPool2d<2>,
+        flatten: Flatten,
+        hidden: Dense<400, 64>,
+        Relu,
+        logits: Dense<64, 10>,
+    }
+}
+
+// `LENET`, `TEST_PIXELS`, `TEST_LABELS` and `HOST_LOGITS`, written on the host by
+// `cargo run --release --example mnist -- --export examples/firmware/src/mnist_weights.rs`.
+include!("mnist_weights.rs");
+
+/// The trained CNN, in flash.
+static LENET_IN_FLASH: LeNet = LENET;
+
+network! {
+    /// Tells a vertical bar from a horizontal one in a 6 × 6 image.
+    #[derive(Clone)]
+    pub struct Bars<f32> {
+        input: [1, 6, 6],
+        conv: Conv2d<1, 4, 3>,
+        Relu,
+        pool: MaxPool2d<2>,
+        flatten: Flatten,
+        out: Dense<16, 2>,
+    }
+}
+
+// What training the bars' CNN with Adam holds besides the data, checked
+// when the firmware compiles.
+const _: () = assert!(
+    Bars::<f32>::PARAM_BYTES
+        + Bars::<f32>::GRAD_BYTES
+        + Bars::<f32>::TRACE_BYTES * BARS
+        + Bars::<f32>::ADAM_BYTES
+        <= 8 * 1024
+);
+
 // What training XOR holds besides the data, checked when the firmware compiles.
 const _: () =
     assert!(Xor::<f32>::PARAM_BYTES + Xor::<f32>::GRAD_BYTES + Xor::<f32>::TRACE_BYTES <= 256);
@@ -52,12 +106,12 @@ fn main() -> ! {
         Some(peripherals) => Counter::new(peripherals.SYST),
         None => fail("the core peripherals were already taken"),
     };
-    let sine_ok = sine(&mut counter);
-    let xor_ok = xor(&mut counter);
-    if sine_ok && xor_ok {
+    let checks = [sine(&mut counter), xor(&mut counter), mnist(&mut counter), bars(&mut counter)];
+    let ok = checks.iter().all(|&ok| ok);
+    if ok {
         hprintln!("all checks passed");
     }
-    exit(sine_ok && xor_ok)
+    exit(ok)
 }
 
 /// Inference with the weights in flash; true if the error is no worse than
@@ -137,6 +191,120 @@ fn xor(counter: &mut Counter) -> bool {
     );
     if !ok {
         hprintln!("FAILED: XOR did not reach 100% accuracy");
+    }
+    ok
+}
+
+/// One of the test images, as the CNN takes it.
+fn test_image(index: usize) -> [[[f32; 28]; 28]; 1] {
+    let pixels = &TEST_PIXELS[index];
+    [core::array::from_fn(|row| {
+        core::array::from_fn(|col| f32::from(pixels[row * 28 + col]) / 255.0)
+    })]
+}
+
+/// The first test image through the CNN in flash, for the stack painter.
+fn infer_first(_: ()) -> [f32; 10] {
+    LENET_IN_FLASH.forward(&test_image(0))
+}
+
+/// The CNN in flash on the test images; true if it gives the host's digits
+/// and logits within `1e-4` of the largest.
+fn mnist(counter: &mut Counter) -> bool {
+    let lenet = &LENET_IN_FLASH;
+    hprintln!("\n{}", lenet.summary());
+    let mut worst = 0.0f32;
+    let mut same_digits = true;
+    for (index, host) in HOST_LOGITS.iter().enumerate() {
+        let logits = lenet.forward(&test_image(index));
+        let scale = host.iter().fold(1.0f32, |m, l| m.max(l.abs()));
+        for (device, host) in logits.iter().zip(host) {
+            let difference = (device - host).abs() / scale;
+            // Not `max`, which would drop a NaN.
+            if difference.is_nan() || difference > worst {
+                worst = difference;
+            }
+        }
+        let (digit, host_digit) = (argmax(&logits), argmax(host));
+        same_digits &= digit == host_digit;
+        hprintln!(
+            "test image {}: digit {}, predicted {:?} (the host: {:?})",
+            index,
+            TEST_LABELS[index],
+            digit,
+            host_digit
+        );
+    }
+    hprintln!("largest difference from the host's logits: {} of the largest logit", worst);
+    let image = test_image(1);
+    let per_inference = counter.per_call(4, || lenet.forward(black_box(&image)));
+    hprintln!("instructions per MNIST CNN inference: {}", per_inference);
+    hprintln!("stack bytes per MNIST CNN inference: {}", stack::peak(infer_first, (), 256 * 1024));
+    let ok = same_digits && worst <= 1e-4;
+    if !ok {
+        hprintln!("FAILED: the CNN on the device does not compute what the host computes");
+    }
+    ok
+}
+
+/// Samples of the bars' data set.
+const BARS: usize = 8;
+
+/// A 6 × 6 image of one channel.
+type BarImage = [[[f32; 6]; 6]; 1];
+
+/// The bars: a vertical one in column `k` is class 0, a horizontal one in
+/// row `k` class 1, for `k` in 1..5.
+fn bars_data() -> ([BarImage; BARS], [[f32; 2]; BARS]) {
+    let images = core::array::from_fn(|i| {
+        let (k, vertical) = (i / 2 + 1, i % 2 == 0);
+        [core::array::from_fn(|row| {
+            core::array::from_fn(|col| {
+                if (vertical && col == k) || (!vertical && row == k) { 1.0 } else { 0.0 }
+            })
+        })]
+    });
+    let labels = core::array::from_fn(|i| if i % 2 == 0 { [1.0, 0.0] } else { [0.0, 1.0] });
+    (images, labels)
+}
+
+/// Trains the bars' CNN from random weights with Adam; true if it reaches
+/// 100% accuracy.
+fn bars(counter: &mut Counter) -> bool {
+    let (images, labels) = bars_data();
+    let mut net: Bars = Bars::random(&mut SmallRng::seed_from_u64(7));
+    let (mut adam, mut grads) = (Adam::new(0.05), BarsGrads::zeros());
+    hprintln!(
+        "\nA CNN trained on the device: {} parameters; {} bytes of parameters, {} of gradients, {} of Adam's state, {} of trace per sample",
+        Bars::<f32>::PARAMS,
+        Bars::<f32>::PARAM_BYTES,
+        Bars::<f32>::GRAD_BYTES,
+        Bars::<f32>::ADAM_BYTES,
+        Bars::<f32>::TRACE_BYTES
+    );
+    let accuracy = |net: &Bars| {
+        let correct =
+            images.iter().zip(&labels).filter(|(x, y)| argmax(&net.forward(x)) == argmax(*y));
+        100.0 * correct.count() as f32 / BARS as f32
+    };
+    for step in 0..=300 {
+        let loss = net.train_batch(&images, &labels, &SoftmaxCrossEntropy, &mut adam, &mut grads);
+        if step % 50 == 0 {
+            hprintln!("step {:4}  loss {:.5}  accuracy {:5.1}%", step, loss, accuracy(&net));
+        }
+    }
+    let ok = accuracy(&net) == 100.0;
+    let mut copy = net.clone();
+    let per_step = counter.per_call(10, || {
+        copy.train_batch(&images, &labels, &SoftmaxCrossEntropy, &mut adam, &mut grads)
+    });
+    hprintln!(
+        "instructions per CNN training step ({} images, forward, backward, Adam): {}",
+        BARS,
+        per_step
+    );
+    if !ok {
+        hprintln!("FAILED: the CNN did not reach 100% accuracy");
     }
     ok
 }

@@ -5,6 +5,7 @@
 
 #[path = "../../src/instructions.rs"]
 mod instructions;
+#[path = "../../src/stack.rs"]
 mod stack;
 
 use core::f32::consts::TAU;
@@ -90,7 +91,7 @@ fn main() -> ! {
     }
     let per_inference = counter.per_call(1000, || engine::predict(black_box(1.0)));
     hprintln!("instructions per inference: {}", per_inference);
-    let stack = stack::peak(engine::predict, 1.0);
+    let stack = stack::peak(engine::predict, 1.0, 16 * 1024);
     hprintln!("stack bytes per inference: {}", stack);
     exit(true)
 }

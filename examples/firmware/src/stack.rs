@@ -4,19 +4,19 @@
 use core::ptr;
 
 const PAINT: u32 = 0x5eed_cafe;
-/// How far below the caller's stack pointer to paint.
-const DEPTH: usize = 16 * 1024;
 
-/// Bytes of stack that a call of `function` uses.
+/// Bytes of stack that a call of `function` uses, painting `depth` bytes
+/// below the caller's stack pointer (the answer is `depth` if it used them
+/// all).
 ///
 /// Called through a pointer the optimizer cannot see through, so that
 /// `function` runs in frames of its own, below this one, and not inlined
 /// into this frame, which was reserved before the painting.
 #[inline(never)]
-pub fn peak(function: fn(f32) -> f32, argument: f32) -> usize {
+pub fn peak<A, R>(function: fn(A) -> R, argument: A, depth: usize) -> usize {
     // This frame is already reserved: painting starts right below it.
     let top = cortex_m::register::msp::read() as usize;
-    let bottom = top - DEPTH;
+    let bottom = top - depth;
     // SAFETY: [bottom, top) lies below the stack pointer, in the 4 MiB of
     // RAM of the board, where nothing lives: the stack grows down into it,
     // the program has no heap, no interrupt is enabled, and the painting
