@@ -62,7 +62,22 @@ const BATCH: usize = 32;
 /// Test images written with the weights for the firmware.
 const EXPORTED_IMAGES: usize = 8;
 
+/// Stack for the training thread: a step on a batch of 32 images keeps
+/// what the forward pass computed for all 32 (`LeNet::TRACE_BYTES` each,
+/// 1.9 MB in all) and the gradients flowing back, beyond the 8 MB that the
+/// main thread has on some systems.
+const STACK: usize = 64 << 20;
+
 fn main() -> Result<(), Box<dyn Error>> {
+    std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(|| run().map_err(|error| error.to_string()))?
+        .join()
+        .map_err(|_| "the training thread panicked")??;
+    Ok(())
+}
+
+fn run() -> Result<(), Box<dyn Error>> {
     let (mut path, mut export) = ("target/mnist.png".to_string(), None);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {

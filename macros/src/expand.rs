@@ -176,7 +176,8 @@ pub fn expand(checked: &Checked) -> TokenStream {
 
     // Locals of the generated functions, with mixed-site hygiene so that
     // they stay apart from the layers' names (a layer may be called `x`).
-    let [x, g, input] = ["x", "g", "input"].map(|name| Ident::new(name, Span::mixed_site()));
+    let [x, g, input, kept] =
+        ["x", "g", "input", "kept"].map(|name| Ident::new(name, Span::mixed_site()));
 
     let (params, types): (Vec<&Layer>, Vec<_>) =
         layers.iter().filter_map(|l| Some((l, l.layer_type()?))).unzip();
@@ -226,13 +227,13 @@ pub fn expand(checked: &Checked) -> TokenStream {
         trace: trace_steps,
         backward: backward_steps,
         param_grads: param_steps,
-    } = Pass::per_sample().steps(layers, &receivers, [&x, &g, &input]);
+    } = Pass::per_sample().steps(layers, &receivers, [&x, &g, &input, &kept]);
     let Steps {
         forward: forward_batch_steps,
         trace: trace_batch_steps,
         backward: backward_batch_steps,
         param_grads: param_batch_steps,
-    } = Pass::batch().steps(layers, &receivers, [&x, &g, &input]);
+    } = Pass::batch().steps(layers, &receivers, [&x, &g, &input, &kept]);
     let kink_distances = receivers
         .iter()
         .zip(&trace_fields)
@@ -368,12 +369,11 @@ pub fn expand(checked: &Checked) -> TokenStream {
                 type BatchTrace<const B: usize> = #batch_trace<B, T>;
 
                 fn forward(&self, #input: &#input_type) -> #output_type {
-                    #(#forward_steps)*
-                    #x
+                    #forward_steps
                 }
 
                 fn forward_trace(&self, #input: &#input_type) -> (#output_type, #trace<T>) {
-                    #(#trace_steps)*
+                    #trace_steps
                     (#x, #trace { #(#trace_fields),* })
                 }
 
@@ -383,8 +383,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
                     grad_output: &#output_type,
                     grads: &mut Self,
                 ) -> #input_type {
-                    #(#backward_steps)*
-                    #g
+                    #backward_steps
                 }
 
                 fn param_grads(
@@ -393,22 +392,21 @@ pub fn expand(checked: &Checked) -> TokenStream {
                     grad_output: &#output_type,
                     grads: &mut Self,
                 ) {
-                    #(#param_steps)*
+                    #param_steps
                 }
 
                 fn forward_batch<const B: usize>(
                     &self,
                     #input: &[#input_type; B],
                 ) -> [#output_type; B] {
-                    #(#forward_batch_steps)*
-                    #x
+                    #forward_batch_steps
                 }
 
                 fn forward_trace_batch<const B: usize>(
                     &self,
                     #input: &[#input_type; B],
                 ) -> ([#output_type; B], #batch_trace<B, T>) {
-                    #(#trace_batch_steps)*
+                    #trace_batch_steps
                     (#x, #batch_trace { #(#trace_fields),* })
                 }
 
@@ -418,8 +416,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
                     grad_output: &[#output_type; B],
                     grads: &mut Self,
                 ) -> [#input_type; B] {
-                    #(#backward_batch_steps)*
-                    #g
+                    #backward_batch_steps
                 }
 
                 fn param_grads_batch<const B: usize>(
@@ -428,7 +425,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
                     grad_output: &[#output_type; B],
                     grads: &mut Self,
                 ) {
-                    #(#param_batch_steps)*
+                    #param_batch_steps
                 }
 
                 fn kink_distance(&self, trace: &#trace<T>) -> T {
@@ -450,13 +447,16 @@ struct Pass {
     convert: Ident,
 }
 
-/// The statements of one kind of pass, one per layer.
+/// The bodies of one kind of pass.
 struct Steps {
-    forward: Vec<TokenStream>,
-    trace: Vec<TokenStream>,
-    backward: Vec<TokenStream>,
-    /// The backward chain without the first layer's input gradient.
-    param_grads: Vec<TokenStream>,
+    /// The forward chain, an expression.
+    forward: TokenStream,
+    /// Statements: the trace's fields, then `x` as the forward chain fills them.
+    trace: TokenStream,
+    /// The backward chain, an expression.
+    backward: TokenStream,
+    /// Statements: the backward chain without the first layer's input gradient.
+    param_grads: TokenStream,
 }
 
 impl Pass {
@@ -480,12 +480,18 @@ impl Pass {
     }
 
     /// The chains of calls: forward, forward with trace, and backward (from
-    /// the last layer to the first). `x`, `g` and `input` are the locals.
+    /// the last layer to the first). `x`, `g`, `input` and `kept` are the
+    /// locals.
+    ///
+    /// Each call sits in a block nested in the next one's, so that a value
+    /// (an output, a gradient) dies as soon as the next layer has read it
+    /// and its stack space serves again: the deepest a chain goes is two
+    /// adjacent values, not the sum of them all.
     fn steps(
         &self,
         layers: &[Layer],
         receivers: &[TokenStream],
-        [x, g, input]: [&Ident; 3],
+        [x, g, input, kept]: [&Ident; 4],
     ) -> Steps {
         let Pass { forward, forward_trace, backward, param_grads, convert } = self;
         // Each step reads what the step before produced; the first reads the argument.
@@ -496,55 +502,72 @@ impl Pass {
                 layer.takes(if i == 0 { quote!(#input) } else { quote!(&#x) }, convert)
             })
             .collect();
-        let forward_steps = receivers
+
+        let calls = receivers
             .iter()
             .zip(&step_inputs)
-            .map(|(receiver, value)| quote!(let #x = #receiver.#forward(#value);))
-            .collect();
-        let trace_steps = receivers
-            .iter()
-            .zip(&step_inputs)
-            .zip(layers)
-            .map(|((receiver, value), layer)| {
-                let field = &layer.field;
-                quote!(let (#x, #field) = #receiver.#forward_trace(#value);)
-            })
-            .collect();
-        let backward_steps = layers
-            .iter()
-            .zip(receivers)
-            .rev()
-            .enumerate()
-            .map(|(i, (layer, receiver))| {
-                let (value, field) =
-                    (if i == 0 { quote!(grad_output) } else { quote!(&#g) }, &layer.field);
-                let call = match layer.kind {
-                    Kind::Activation { .. } => quote!(#receiver.#backward(&trace.#field, #value)),
-                    _ => quote!(#receiver.#backward(&trace.#field, #value, &mut grads.#field)),
-                };
-                if layer.converts_input {
-                    quote!(let #g = ::constnet::vector::#convert(&#call);)
-                } else {
-                    quote!(let #g = #call;)
-                }
-            })
-            .collect::<Vec<_>>();
-        // The first layer has parameters (the checker requires it), so its
-        // parameter-only call ends the chain.
+            .map(|(receiver, value)| quote!(#receiver.#forward(#value)));
+        let forward_chain = nest(calls, |previous, call| quote!({ let #x = #previous; #call }));
+
+        let fields = layers.iter().map(|layer| &layer.field);
+        let calls = receivers.iter().zip(&step_inputs).zip(fields.clone()).map(
+            |((receiver, value), field)| {
+                quote!(let (#x, #kept) = #receiver.#forward_trace(#value); #field = #kept; #x)
+            },
+        );
+        let trace_chain = nest(
+            calls.map(|call| quote!({ #call })),
+            |previous, call| quote!({ let #x = #previous; #call }),
+        );
+        let trace = quote! {
+            #(let #fields;)*
+            let #x = #trace_chain;
+        };
+
+        // Backward, from the last layer: each call reads the gradient of its
+        // output and returns that of its input.
+        let backward_call = |layer: &Layer, receiver: &TokenStream, value: TokenStream| {
+            let field = &layer.field;
+            let call = match layer.kind {
+                Kind::Activation { .. } => quote!(#receiver.#backward(&trace.#field, #value)),
+                _ => quote!(#receiver.#backward(&trace.#field, #value, &mut grads.#field)),
+            };
+            if layer.converts_input { quote!(::constnet::vector::#convert(&#call)) } else { call }
+        };
+        let backward_chain = |layers: &[Layer], receivers: &[TokenStream]| {
+            let calls =
+                layers.iter().zip(receivers).rev().enumerate().map(|(i, (layer, receiver))| {
+                    let value = if i == 0 { quote!(grad_output) } else { quote!(&#g) };
+                    backward_call(layer, receiver, value)
+                });
+            nest(calls, |previous, call| quote!({ let #g = #previous; #call }))
+        };
+        let backward = backward_chain(layers, receivers);
+        // The first layer's parameter-only call ends the chain: nothing
+        // reads the gradient of the network's input.
         let (first, first_receiver) = (&layers[0].field, &receivers[0]);
-        let first_grad = if layers.len() == 1 { quote!(grad_output) } else { quote!(&#g) };
-        let param_steps = backward_steps[..layers.len() - 1]
-            .iter()
-            .cloned()
-            .chain([quote!(#first_receiver.#param_grads(&trace.#first, #first_grad, &mut grads.#first);)])
-            .collect();
-        Steps {
-            forward: forward_steps,
-            trace: trace_steps,
-            backward: backward_steps,
-            param_grads: param_steps,
-        }
+        let param_grads = if layers.len() == 1 {
+            quote!(#first_receiver.#param_grads(&trace.#first, grad_output, &mut grads.#first);)
+        } else {
+            let rest = backward_chain(&layers[1..], &receivers[1..]);
+            quote! {
+                let #g = #rest;
+                #first_receiver.#param_grads(&trace.#first, &#g, &mut grads.#first);
+            }
+        };
+        Steps { forward: forward_chain, trace, backward, param_grads }
     }
+}
+
+/// `calls` folded into one expression: `wrap(previous, call)` puts the
+/// chain so far in front of the next call.
+fn nest(
+    calls: impl IntoIterator<Item = TokenStream>,
+    wrap: impl Fn(TokenStream, TokenStream) -> TokenStream,
+) -> TokenStream {
+    let mut calls = calls.into_iter();
+    let first = calls.next().expect("a network has a layer");
+    calls.fold(first, wrap)
 }
 
 /// The layers as a table (`Describe`) and the parameters as Rust source
