@@ -75,10 +75,11 @@ pub enum Error {
         /// The checker's [`kink_margin`](GradCheck::kink_margin).
         margin: f64,
     },
-    /// The objective or an analytic derivative is NaN or infinite.
+    /// The objective, a finite difference or an analytic derivative is NaN
+    /// or infinite.
     NotFinite {
-        /// Where: the derivative at this location, or the objective when
-        /// this location was perturbed.
+        /// Where: the derivative (analytic or by finite differences) at this
+        /// location, or the objective when this location was perturbed.
         location: Location,
         /// What was found.
         value: f64,
@@ -530,11 +531,12 @@ fn copy<P: Params<f64>>(params: &P) -> P {
     copy
 }
 
+/// `c`, unless its analytic derivative or its finite difference (whose
+/// objective values were finite, their difference need not be) is not.
 fn finite(c: Comparison) -> Result<Comparison, Error> {
-    if c.analytic.is_finite() {
-        Ok(c)
-    } else {
-        Err(Error::NotFinite { location: c.location, value: c.analytic })
+    match [c.analytic, c.numeric].into_iter().find(|value| !value.is_finite()) {
+        Some(value) => Err(Error::NotFinite { location: c.location, value }),
+        None => Ok(c),
     }
 }
 
