@@ -1,6 +1,7 @@
 //! A training loop: epochs of shuffled mini-batches, with a report after
 //! each epoch.
 
+use std::string::{String, ToString};
 use std::vec::Vec;
 
 use rand::Rng;
@@ -9,10 +10,17 @@ use rand::seq::SliceRandom;
 use crate::data::{Batches, Dataset};
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
-use crate::{Loss, Network, Scalar};
+use crate::{Loss, Network, Params, Scalar};
 
 /// How to train: the loss to minimize, the metric to report, the number of
 /// epochs, and whether to shuffle the samples before each epoch.
+///
+/// Training stops with a [`TrainError`] as soon as a mini-batch's loss, any
+/// gradient, or any parameter after the update is NaN or infinite, naming
+/// the epoch, the mini-batch and, for a gradient or parameter, the element
+/// (`hidden.weight[1][2]`). The loss alone would not do: it is taken before
+/// each update, so it never sees what the last update spoils, and it stays
+/// finite while an input of extreme magnitude overflows a gradient.
 ///
 /// ```
 /// use constnet::data::Dataset;
@@ -63,7 +71,7 @@ pub struct Epoch<T> {
 }
 
 /// Why training stopped early.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum TrainError {
     /// The loss became NaN or infinite: the learning rate is usually too
     /// large.
@@ -73,6 +81,30 @@ pub enum TrainError {
         /// The first sample of the mini-batch, in the data set's order.
         sample: usize,
     },
+    /// A gradient, or a parameter after the optimizer's update, became NaN
+    /// or infinite (the first in the order of the tensors).
+    NotFinite {
+        /// The epoch in which it happened, from 1.
+        epoch: usize,
+        /// The first sample of the mini-batch, in the data set's order.
+        sample: usize,
+        /// Whether the gradient or the parameter.
+        quantity: Quantity,
+        /// The element, by its tensor's name and its indices:
+        /// `hidden.weight[1][2]`.
+        element: String,
+        /// What it holds.
+        value: f64,
+    },
+}
+
+/// What [`TrainError::NotFinite`] found not finite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantity {
+    /// The gradient of the mini-batch's mean loss, before the update.
+    Gradient,
+    /// The parameter, after the update.
+    Parameter,
 }
 
 impl core::fmt::Display for TrainError {
@@ -83,6 +115,18 @@ impl core::fmt::Display for TrainError {
                 "the loss became NaN or infinite in epoch {epoch}, in the mini-batch starting \
                  with sample {sample}: try a smaller learning rate"
             ),
+            TrainError::NotFinite { epoch, sample, quantity, element, value } => {
+                let (what, when) = match quantity {
+                    Quantity::Gradient => ("the gradient of", "before the update"),
+                    Quantity::Parameter => ("the parameter", "after the update"),
+                };
+                write!(
+                    f,
+                    "{what} {element} is {value} {when} in epoch {epoch}, in the mini-batch \
+                     starting with sample {sample}: try a smaller learning rate, or look for \
+                     inputs or targets of extreme magnitude"
+                )
+            }
         }
     }
 }
@@ -109,7 +153,8 @@ impl<L, M> Training<L, M> {
     /// Trains `net` with `optimizer` on `batches`, one optimizer step per
     /// mini-batch, and calls `on_epoch` after each epoch with its report and
     /// the network (to evaluate it on held-out data, say). Returns every
-    /// report.
+    /// report, or the first [`TrainError`]: a loss, gradient or parameter
+    /// that is NaN or infinite.
     ///
     /// Every sample is used in every epoch: when `B` does not divide the
     /// number of samples, the last mini-batch is smaller, and its gradient
@@ -141,13 +186,27 @@ impl<L, M> Training<L, M> {
             }
             let mut total = T::ZERO;
             for chunk in order.chunks(B) {
+                let sample = chunk[0];
                 grads.set_zero();
                 let loss = self.batch_loss_and_grad::<T, N, B>(net, &data, chunk, &mut grads);
                 if !loss.is_finite() {
-                    return Err(TrainError::Diverged { epoch, sample: chunk[0] });
+                    return Err(TrainError::Diverged { epoch, sample });
+                }
+                let not_finite = |quantity, (element, value)| TrainError::NotFinite {
+                    epoch,
+                    sample,
+                    quantity,
+                    element,
+                    value,
+                };
+                if let Some(found) = first_non_finite(&grads) {
+                    return Err(not_finite(Quantity::Gradient, found));
                 }
                 total += loss * T::from_f64(chunk.len() as f64);
                 optimizer.step(net, &grads);
+                if let Some(found) = first_non_finite(net) {
+                    return Err(not_finite(Quantity::Parameter, found));
+                }
             }
             let report = Epoch {
                 epoch,
@@ -189,4 +248,14 @@ impl<L, M> Training<L, M> {
         grads.scale(weight);
         total * weight
     }
+}
+
+/// The first element of `params` that is NaN or infinite: its name and its
+/// value.
+fn first_non_finite<T: Scalar, P: Params<T>>(params: &P) -> Option<(String, f64)> {
+    (0..P::TENSORS).find_map(|index| {
+        let (info, tensor) = (P::tensor_info(index)?, params.tensor(index)?);
+        let (position, value) = tensor.iter().enumerate().find(|(_, value)| !value.is_finite())?;
+        Some((info.element(position).to_string(), value.to_f64().unwrap_or(f64::NAN)))
+    })
 }

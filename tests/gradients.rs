@@ -576,6 +576,21 @@ fn a_nan_objective_is_an_error_that_says_where() {
 }
 
 #[test]
+fn a_finite_difference_that_overflows_is_an_error() {
+    // Both values finite, their difference not: `n` is infinite, and a
+    // tolerance of `rtol·|n|` would accept any analytic derivative.
+    let (mut net, input, cotangent) = fixed_probe();
+    let result = GradCheck::default().function(
+        &mut net,
+        &input,
+        |_, x| if x[2] > input[2] { f64::MAX } else { -f64::MAX },
+        |net, x| spoiled_gradient(net, x, &cotangent, |_, _| {}),
+    );
+    let overflowed = |location: Location| matches!(result, Err(Error::NotFinite { location: l, value }) if l == location && value == f64::INFINITY);
+    assert!(overflowed(Location::Input(2)), "{result:?}");
+}
+
+#[test]
 fn a_nan_analytic_derivative_is_an_error_that_says_where() {
     let (mut net, input, cotangent) = fixed_probe();
     let result = check_spoiled(&mut net, &input, &cotangent, |grads, _| {

@@ -175,15 +175,25 @@ fn read_batch(dir: &Path) -> Batch {
 }
 
 /// The largest difference relative to the expected element, or to the
-/// largest expected magnitude in the tensor when `per_tensor`.
+/// largest expected magnitude in the tensor when `per_tensor`; NaN if any
+/// element is NaN.
 fn relative_error(found: &[f64], expected: &[f64], per_tensor: bool) -> f64 {
     assert_eq!(found.len(), expected.len());
-    let largest = expected.iter().fold(0.0f64, |m, e| m.max(e.abs()));
+    let largest_expected = largest(expected.iter().map(|e| ((), e.abs()))).1;
     let errors = found.iter().zip(expected).map(|(f, e)| {
-        let scale = if per_tensor { largest } else { e.abs() };
-        if f == e { 0.0 } else { (f - e).abs() / scale }
+        let scale = if per_tensor { largest_expected } else { e.abs() };
+        ((), if f == e { 0.0 } else { (f - e).abs() / scale })
     });
-    errors.fold(0.0, f64::max)
+    largest(errors).1
+}
+
+/// The largest of the labelled errors, or the first NaN one (`f64::max` and
+/// `>` pass over a NaN, and a NaN gradient with it); `(default, 0)` if none.
+fn largest<L: Default>(errors: impl IntoIterator<Item = (L, f64)>) -> (L, f64) {
+    errors.into_iter().fold((L::default(), 0.0), |largest, (label, error)| {
+        let replaces = !largest.1.is_nan() && (error.is_nan() || error > largest.1);
+        if replaces { (label, error) } else { largest }
+    })
 }
 
 fn as_f64<T: Scalar>(values: &[T]) -> Vec<f64> {
@@ -254,9 +264,7 @@ fn compare<T: Scalar, N: Network<T, Grads = N>, L: Loss<T>>(name: &str, loss: L)
         errors.push((format!("batch grad {tensor}"), error(&batched, &pytorch)));
         errors.push((format!("sample grad {tensor}"), error(&sampled, &pytorch)));
     }
-    let (what, worst) = errors
-        .iter()
-        .fold(("", 0.0), |(w, m), (what, e)| if *e > m { (what.as_str(), *e) } else { (w, m) });
+    let (what, worst) = largest(errors.iter().map(|(what, error)| (what.as_str(), *error)));
     println!("{name}: worst relative error {worst:.1e} ({what})");
     for (what, error) in &errors {
         assert!(*error <= tolerance, "{name}: {what} differs from PyTorch by {error:.2e}");

@@ -3,7 +3,7 @@
 use constnet::data::{DataError, Dataset, Side};
 use constnet::metrics::{argmax, confusion_matrix};
 use constnet::prelude::*;
-use constnet::train::{Epoch, TrainError};
+use constnet::train::{Epoch, Quantity, TrainError};
 use rand::rngs::SmallRng;
 
 network! {
@@ -155,6 +155,68 @@ fn a_diverging_loss_stops_training_with_an_error() {
         panic!("expected divergence, found {result:?}");
     };
     assert!(epoch > 1 && error.to_string().contains("try a smaller learning rate"));
+}
+
+/// Trains `net` on `inputs` and `targets`, one epoch in order, with SGD.
+fn sgd_epoch(
+    net: &mut Line,
+    inputs: &[[f64; 2]],
+    targets: &[[f64; 1]],
+    learning_rate: f64,
+) -> Result<Vec<Epoch<f64>>, TrainError> {
+    Training::new(Mse, MeanLoss(Mse)).epochs(1).shuffle(false).fit(
+        net,
+        &mut Sgd::new(learning_rate),
+        Dataset::new(inputs, targets).unwrap().batches::<1>(),
+        &mut SmallRng::seed_from_u64(0),
+        |_, _| {},
+    )
+}
+
+#[test]
+fn a_gradient_that_overflows_stops_training_and_is_named() {
+    // The loss, (0 − 1e10)² = 1e20, is finite; the weight's gradient,
+    // 1e300 · 2 · (0 − 1e10), is not.
+    let mut net = Line::zeros();
+    let result = sgd_epoch(&mut net, &[[0.5, 1e300]], &[[1e10]], 0.1);
+    let Err(error) = result else { panic!("expected an error, found {result:?}") };
+    let expected = TrainError::NotFinite {
+        epoch: 1,
+        sample: 0,
+        quantity: Quantity::Gradient,
+        element: "fit.weight[1][0]".to_string(),
+        value: f64::NEG_INFINITY,
+    };
+    assert_eq!(error, expected);
+    assert!(
+        error.to_string().starts_with("the gradient of fit.weight[1][0] is -inf before the update")
+    );
+    // The update was not made.
+    assert_eq!(net.fit, Line::zeros().fit);
+}
+
+#[test]
+fn a_parameter_that_overflows_stops_training_and_is_named() {
+    // Prediction 0.4 against 10: gradients −19.2 for the first weight and
+    // the bias, 0 for the second weight. A step of f64::MAX along them
+    // overflows the first weight first. The loss, taken before the update,
+    // is finite, and no mini-batch follows to see the parameters: watching
+    // the loss alone, training would end well.
+    let mut net = start();
+    let result = sgd_epoch(&mut net, &[[1.0, 0.0]], &[[10.0]], f64::MAX);
+    let Err(error) = result else { panic!("expected an error, found {result:?}") };
+    let expected = TrainError::NotFinite {
+        epoch: 1,
+        sample: 0,
+        quantity: Quantity::Parameter,
+        element: "fit.weight[0][0]".to_string(),
+        value: f64::INFINITY,
+    };
+    assert_eq!(error, expected);
+    assert!(
+        error.to_string().starts_with("the parameter fit.weight[0][0] is inf after the update")
+    );
+    assert_eq!((net.fit.weight, net.fit.bias), ([[f64::INFINITY], [-0.2]], [f64::INFINITY]));
 }
 
 #[test]
