@@ -38,8 +38,20 @@
 //! PyTorch's `nn.Linear` stores the transpose, `[out, in]`
 //! ([`Layout::OutIn`]). Every read and write names the layout of the file;
 //! it concerns the two-dimensional tensors, and the others (biases) are
-//! stored as they are. Reading checks each weight's shape against the layout
-//! asked for, so a square weight is never silently taken the wrong way round.
+//! stored as they are.
+//!
+//! Reading checks each weight's shape against the layout asked for, so a
+//! weight that is not square cannot be taken the wrong way round. A square
+//! weight has the same shape both ways, and only the file can tell: a
+//! safetensors file whose metadata entry [`LAYOUT_KEY`] (`weight_layout`)
+//! names its layout, as every file constnet writes does, is an
+//! [`Error::LayoutMismatch`] when read in the other. A safetensors file
+//! without that entry, such as a plain `safetensors.torch.save_file` of a
+//! state dict, and every `.npz` and `.npy` (NumPy's formats have no room for
+//! it) are read in the layout asked for: **a network whose dense weights are
+//! all square then loads transposed, without an error, if the wrong layout
+//! is asked for.** From PyTorch, record the layout:
+//! `save_file(model.state_dict(), path, metadata={"weight_layout": "out_in"})`.
 //!
 //! # Element types
 //! Files hold `f32` or `f64` elements, each tensor its own; writing uses the
