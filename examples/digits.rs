@@ -1,11 +1,13 @@
 //! Handwritten digits: a 64-32-10 network trained with Adam on 8×8 images
-//! (the UCI digits, see `examples/data/README.md`), reaching about 97%
-//! test accuracy. Shows a progress bar, writes the loss and accuracy curves
-//! to a PNG, and prints a confusion matrix.
+//! (the UCI digits, see `examples/data/README.md`). Shows a progress bar,
+//! writes the loss and accuracy curves to a PNG, and prints a confusion
+//! matrix.
 //!
 //! ```text
 //! cargo run --release --example digits [-- curves.png]
 //! ```
+//!
+//! Exits with an error if the test accuracy is below `MIN_TEST_ACCURACY`.
 
 mod common;
 
@@ -31,6 +33,8 @@ network! {
 
 const EPOCHS: usize = 60;
 const BATCH: usize = 32;
+/// The lowest test accuracy, in percent, this example accepts (README quotes what it reaches).
+const MIN_TEST_ACCURACY: f64 = 97.0;
 
 fn main() -> Result<(), Box<dyn Error>> {
     let path = std::env::args().nth(1).unwrap_or_else(|| "target/digits.png".into());
@@ -87,8 +91,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     for (digit, row) in confusion_matrix(&net, &test).iter().enumerate() {
         println!("{digit:>4} {}", row.iter().map(|n| format!("{n:>4}")).collect::<String>());
     }
-    println!("test accuracy: {:.1}%", 100.0 * CategoricalAccuracy.evaluate(&net, &test));
-    Ok(())
+    let accuracy = 100.0 * CategoricalAccuracy.evaluate(&net, &test);
+    println!("test accuracy: {accuracy:.1}%");
+    common::require_accuracy(accuracy, MIN_TEST_ACCURACY)
 }
 
 /// Loss (left) and accuracy (right) per epoch, as the lessons plot them.

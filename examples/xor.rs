@@ -3,6 +3,9 @@
 //! ```text
 //! cargo run --release --example xor
 //! ```
+//!
+//! Exits with an error unless the last epoch classifies all four inputs
+//! right.
 
 use constnet::prelude::*;
 use rand::rngs::StdRng;
@@ -21,7 +24,7 @@ network! {
 const DATA: [([f32; 2], [f32; 1]); 4] =
     [([0.0, 0.0], [0.0]), ([0.0, 1.0], [1.0]), ([1.0, 0.0], [1.0]), ([1.0, 1.0], [0.0])];
 
-fn main() {
+fn main() -> Result<(), String> {
     let mut rng = StdRng::seed_from_u64(42);
     let mut xor = Xor::random(&mut rng);
     let mut grads = XorGrads::zeros();
@@ -46,6 +49,12 @@ fn main() {
     for (input, target) in &DATA {
         let [p] = xor.forward(input);
         println!("{input:?} -> {p:.3}  (target {})", target[0]);
+    }
+    let accuracy = accuracy(&xor);
+    if accuracy == 100.0 {
+        Ok(())
+    } else {
+        Err(format!("expected an accuracy of 100%, got {accuracy:.1}%"))
     }
 }
 

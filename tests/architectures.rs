@@ -36,10 +36,11 @@ const SCALE: core::ops::Range<f64> = 0.5..2.0;
 /// Biases (zero after `random`) are drawn in `±BIAS`.
 const BIAS: f64 = 0.5;
 
-/// Proptest settings. Failures are not persisted to a regressions file:
-/// the failing case is printed, and these tests own no other file.
+/// Proptest settings. A failing case is saved to
+/// `architectures.proptest-regressions` beside this file, to be committed: every
+/// run replays it first.
 fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(cases) }
+    ProptestConfig::with_cases(cases)
 }
 
 /// Where a loss is checked: its targets, uniform in `RANGE` and one time in

@@ -95,7 +95,7 @@ fn random<N>(seed: u64, make: fn(&mut SmallRng) -> N) -> N {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(64) })]
+    #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
     fn tanh_network_with_mse(seed: u64, inputs in arrays::<3, 5>(-2.0, 2.0), targets in arrays::<2, 5>(0.0, 1.0)) {

@@ -19,10 +19,11 @@ use proptest::array;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-/// Proptest settings. Failures are not persisted to a regressions file:
-/// the failing case is printed, and these tests own no other file.
+/// Proptest settings. A failing case is saved to
+/// `gradients.proptest-regressions` beside this file, to be committed: every
+/// run replays it first.
 fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(cases) }
+    ProptestConfig::with_cases(cases)
 }
 
 /// The verdict on one check: a point near a kink is rejected, anything but

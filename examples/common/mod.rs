@@ -1,5 +1,6 @@
 //! What the examples on real data share: reading labelled CSV rows,
-//! splitting them, and one-hot targets.
+//! splitting them, one-hot targets, and the check of the accuracy they
+//! promise.
 
 use std::error::Error;
 
@@ -46,4 +47,15 @@ pub fn arrays<const F: usize, const K: usize>(
     samples: &[Labelled<F>],
 ) -> (Vec<[f32; F]>, Vec<[f32; K]>) {
     samples.iter().map(|s| (s.features, one_hot(s.class))).unzip()
+}
+
+/// An error unless the test `accuracy` (in percent) is at least `minimum`:
+/// what makes an example exit with a non-zero status when it misses the
+/// figure it promises. A NaN misses it.
+pub fn require_accuracy(accuracy: f64, minimum: f64) -> Result<(), Box<dyn Error>> {
+    if accuracy >= minimum {
+        Ok(())
+    } else {
+        Err(format!("expected a test accuracy of at least {minimum}%, got {accuracy:.1}%").into())
+    }
 }

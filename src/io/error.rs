@@ -57,6 +57,14 @@ pub enum Error {
         /// The value found.
         value: f64,
     },
+    /// A NaN or an infinity in a file read with
+    /// [`Layout::finite_only`](super::Layout::finite_only).
+    NonFinite {
+        /// The element, e.g. `hidden.weight[1][2]`.
+        element: String,
+        /// The value found.
+        value: f64,
+    },
     /// The file's metadata names a layout other than the one asked for.
     LayoutMismatch {
         /// The layout asked for.
@@ -153,6 +161,9 @@ impl fmt::Display for Error {
             }
             Error::OutOfRange { element, value } => {
                 write!(f, "`{element}` = {value:e} is beyond the range of f32 (±{:e})", f32::MAX)
+            }
+            Error::NonFinite { element, value } => {
+                write!(f, "`{element}`: expected a finite value, found {value}")
             }
             Error::LayoutMismatch { asked, file } => write!(
                 f,

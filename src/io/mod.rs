@@ -38,16 +38,30 @@
 //! PyTorch's `nn.Linear` stores the transpose, `[out, in]`
 //! ([`Layout::OutIn`]). Every read and write names the layout of the file;
 //! it concerns the two-dimensional tensors, and the others (biases) are
-//! stored as they are. Reading checks each weight's shape against the layout
-//! asked for, so a square weight is never silently taken the wrong way round.
+//! stored as they are.
+//!
+//! Reading checks each weight's shape against the layout asked for, so a
+//! weight that is not square cannot be taken the wrong way round. A square
+//! weight has the same shape both ways, and only the file can tell: a
+//! safetensors file whose metadata entry [`LAYOUT_KEY`] (`weight_layout`)
+//! names its layout, as every file constnet writes does, is an
+//! [`Error::LayoutMismatch`] when read in the other. A safetensors file
+//! without that entry, such as a plain `safetensors.torch.save_file` of a
+//! state dict, and every `.npz` and `.npy` (NumPy's formats have no room for
+//! it) are read in the layout asked for: **a network whose dense weights are
+//! all square then loads transposed, without an error, if the wrong layout
+//! is asked for.** From PyTorch, record the layout:
+//! `save_file(model.state_dict(), path, metadata={"weight_layout": "out_in"})`.
 //!
 //! # Element types
 //! Files hold `f32` or `f64` elements, each tensor its own; writing uses the
 //! network's scalar. Reading converts: `f32` into `f64` exactly, `f64` into
 //! `f32` rounding to nearest (ties to even). A finite `f64` beyond `f32`'s
 //! range is an [`Error::OutOfRange`] rather than an infinity; infinities and
-//! NaN stay what they are. Reading and writing in the network's own scalar
-//! round-trip bit for bit.
+//! NaN stay what they are, unless the file is read with
+//! [`Layout::finite_only`] (see [`ReadOptions`]): then the first one is an
+//! [`Error::NonFinite`] that names its element (`hidden.weight[1][2]`).
+//! Reading and writing in the network's own scalar round-trip bit for bit.
 
 mod error;
 pub mod numpy;
@@ -73,6 +87,41 @@ pub enum Layout {
     OutIn,
 }
 
+/// How to read a file: the layout of its weights and whether NaN and
+/// infinities are refused. Every reader takes a [`Layout`] alone, which
+/// reads every value as it is, or [`Layout::finite_only`]:
+///
+/// ```
+/// use constnet::io::{Layout, safetensors};
+/// use constnet::prelude::*;
+///
+/// network! {
+///     #[derive(Debug)]
+///     struct Line<f32> { fit: Dense<1, 1> }
+/// }
+///
+/// let mut line: Line = Line::zeros();
+/// line.fit.weight[0][0] = f32::NAN;
+/// let bytes = safetensors::write(&line, Layout::OutIn)?;
+///
+/// let read: Line = safetensors::read(&bytes, Layout::OutIn)?; // NaN in, NaN out
+/// assert!(read.fit.weight[0][0].is_nan());
+/// let error = safetensors::read::<f32, Line>(&bytes, Layout::OutIn.finite_only()).unwrap_err();
+/// assert_eq!(error.to_string(), "`fit.weight[0][0]`: expected a finite value, found NaN");
+/// # Ok::<(), constnet::io::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ReadOptions {
+    layout: Layout,
+    finite_only: bool,
+}
+
+impl From<Layout> for ReadOptions {
+    fn from(layout: Layout) -> Self {
+        ReadOptions { layout, finite_only: false }
+    }
+}
+
 /// The safetensors metadata entry that names the layout of a written file.
 pub const LAYOUT_KEY: &str = "weight_layout";
 
@@ -83,6 +132,12 @@ impl Layout {
             Layout::InOut => "in_out",
             Layout::OutIn => "out_in",
         }
+    }
+
+    /// Reading in this layout, refusing NaN and infinities: a file that
+    /// holds one is an [`Error::NonFinite`] naming the element.
+    pub const fn finite_only(self) -> ReadOptions {
+        ReadOptions { layout: self, finite_only: true }
     }
 
     fn from_tag(tag: &str) -> Option<Self> {
@@ -234,14 +289,16 @@ fn from_reversed(shape: &[usize], position: usize) -> usize {
 }
 
 /// Copies a stored tensor into `dest`, a tensor of the network, checking its
-/// shape against the layout asked for and converting its elements.
+/// shape against the layout asked for, and its values as asked, and
+/// converting its elements.
 fn import<T: Scalar>(
     dest: &mut [T],
     name: &str,
     info: &TensorInfo,
-    layout: Layout,
+    options: ReadOptions,
     stored: &Stored<'_>,
 ) -> Result<(), Error> {
+    let layout = options.layout;
     let expected = layout.file_shape(info.shape);
     if stored.shape != expected.as_slice() {
         return Err(Error::ShapeMismatch {
@@ -268,13 +325,14 @@ fn import<T: Scalar>(
     let reversed = layout.reverses(info.shape.len()) != stored.fortran_order;
     for (position, value) in decode(stored).into_iter().enumerate() {
         let flat = if reversed { from_reversed(info.shape, position) } else { position };
+        let element = || info.element(flat).to_string();
+        if options.finite_only && !value.is_finite() {
+            return Err(Error::NonFinite { element: element(), value: value.as_f64() });
+        }
         // A finite value must stay finite: no `f64` beyond `f32`'s range.
         let converted = (value.cast::<T>())
             .filter(|converted| converted.is_finite() || !value.is_finite())
-            .ok_or_else(|| Error::OutOfRange {
-                element: info.element(flat).to_string(),
-                value: value.as_f64(),
-            })?;
+            .ok_or_else(|| Error::OutOfRange { element: element(), value: value.as_f64() })?;
         if let Some(slot) = dest.get_mut(flat) {
             *slot = converted;
         }

@@ -48,8 +48,8 @@ use num_traits::ToPrimitive;
 use py_literal::Value as Literal;
 
 use super::{
-    Dtype, Error, Exported, Layout, Stored, Values, export, find, import, read_file, read_network,
-    tensors, write_file,
+    Dtype, Error, Exported, Layout, ReadOptions, Stored, Values, export, find, import, read_file,
+    read_network, tensors, write_file,
 };
 use crate::{Params, Scalar, TensorInfo};
 
@@ -67,16 +67,18 @@ const LONGEST_PREAMBLE: usize = MAGIC.len() + 2 + 4;
 const MAX_BRACKETS: usize = 4;
 
 /// Reads the `.npy` array `bytes` into the network's tensor named `tensor`
-/// (e.g. `"hidden.weight"`), a weight stored in `layout`.
+/// (e.g. `"hidden.weight"`), a weight stored in `layout` (a [`Layout`], or
+/// [`Layout::finite_only`] to refuse NaN and infinities).
 pub fn read_npy<T: Scalar, N: Params<T>>(
     net: &mut N,
     tensor: &str,
     bytes: &[u8],
-    layout: Layout,
+    layout: impl Into<ReadOptions>,
 ) -> Result<(), Error> {
     let (index, info) = find::<T, N>(tensor)?;
     let dest = net.tensor_mut(index).unwrap_or_default();
-    import_npy(dest, tensor, &info, layout, bytes, &format!("`.npy` array for `{tensor}`"))
+    let what = format!("`.npy` array for `{tensor}`");
+    import_npy(dest, tensor, &info, layout.into(), bytes, &what)
 }
 
 /// The network's tensor named `tensor` as a `.npy` array, a weight stored in
@@ -92,14 +94,19 @@ pub fn write_npy<T: Scalar, N: Params<T>>(
 }
 
 /// Reads a network from the bytes of a `.npz` archive that holds exactly
-/// one array per tensor, named after it, its weights stored in `layout`.
-pub fn read_npz<T: Scalar, N: Params<T>>(bytes: &[u8], layout: Layout) -> Result<N, Error> {
+/// one array per tensor, named after it, its weights stored in `layout` (a
+/// [`Layout`], or [`Layout::finite_only`] to refuse NaN and infinities).
+pub fn read_npz<T: Scalar, N: Params<T>>(
+    bytes: &[u8],
+    layout: impl Into<ReadOptions>,
+) -> Result<N, Error> {
+    let options = layout.into();
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|error| Error::malformed(".npz archive", error))?;
     let members: Vec<String> = archive.file_names().map(ToOwned::to_owned).collect();
     let arrays: Vec<&str> =
         members.iter().map(|member| member.strip_suffix(".npy").unwrap_or(member)).collect();
-    read_network(&arrays, layout, |name, info, dest| {
+    read_network(&arrays, options.layout, |name, info, dest| {
         let member = format!("{name}.npy");
         let what = format!("`{member}` in the .npz archive");
         let file = archive.by_name(&member).map_err(|error| Error::malformed(&what, error))?;
@@ -110,7 +117,7 @@ pub fn read_npz<T: Scalar, N: Params<T>>(bytes: &[u8], layout: Layout) -> Result
         file.take(limit as u64)
             .read_to_end(&mut array)
             .map_err(|error| Error::malformed(&what, error))?;
-        import_npy(dest, name, info, layout, &array, &what)
+        import_npy(dest, name, info, options, &array, &what)
     })
 }
 
@@ -133,7 +140,7 @@ pub fn write_npz<T: Scalar, N: Params<T>>(net: &N, layout: Layout) -> Result<Vec
 /// Reads a network from the `.npz` archive at `path` (see [`read_npz`]).
 pub fn load_npz<T: Scalar, N: Params<T>>(
     path: impl AsRef<Path>,
-    layout: Layout,
+    layout: impl Into<ReadOptions>,
 ) -> Result<N, Error> {
     read_npz(&read_file(path.as_ref())?, layout)
 }
@@ -153,7 +160,7 @@ pub fn load_npy<T: Scalar, N: Params<T>>(
     net: &mut N,
     tensor: &str,
     path: impl AsRef<Path>,
-    layout: Layout,
+    layout: impl Into<ReadOptions>,
 ) -> Result<(), Error> {
     read_npy(net, tensor, &read_file(path.as_ref())?, layout)
 }
@@ -205,7 +212,7 @@ fn import_npy<T: Scalar>(
     dest: &mut [T],
     name: &str,
     info: &TensorInfo,
-    layout: Layout,
+    options: ReadOptions,
     bytes: &[u8],
     what: &str,
 ) -> Result<(), Error> {
@@ -224,7 +231,7 @@ fn import_npy<T: Scalar>(
         shape: &npy.shape,
         data: npy.data,
     };
-    import(dest, name, info, layout, &stored)
+    import(dest, name, info, options, &stored)
 }
 
 /// Reads the preamble and header of a `.npy` array (format versions 1 to 3).

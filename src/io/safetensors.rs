@@ -39,18 +39,24 @@ use std::vec::Vec;
 use safetensors::tensor::{Dtype as FileDtype, SafeTensorError, SafeTensors, TensorView};
 
 use super::{
-    Dtype, Error, LAYOUT_KEY, Layout, Stored, export, import, read_file, read_network, tensors,
-    write_file,
+    Dtype, Error, LAYOUT_KEY, Layout, ReadOptions, Stored, export, import, read_file, read_network,
+    tensors, write_file,
 };
 use crate::{Params, Scalar};
 
 /// Reads a network from the bytes of a safetensors file whose weights are
-/// stored in `layout`.
+/// stored in `layout` (a [`Layout`], or [`Layout::finite_only`] to refuse
+/// NaN and infinities).
 ///
 /// The file must hold exactly the network's tensors, each of the network's
 /// shape in that layout, with `F32` or `F64` elements. If its metadata names
 /// a layout, it must be `layout`.
-pub fn read<T: Scalar, N: Params<T>>(bytes: &[u8], layout: Layout) -> Result<N, Error> {
+pub fn read<T: Scalar, N: Params<T>>(
+    bytes: &[u8],
+    layout: impl Into<ReadOptions>,
+) -> Result<N, Error> {
+    let options = layout.into();
+    let layout = options.layout;
     let (header_len, metadata) =
         SafeTensors::read_metadata(bytes).map_err(|error| malformed(&error, bytes))?;
     if let Some(tag) = metadata.metadata().as_ref().and_then(|entries| entries.get(LAYOUT_KEY)) {
@@ -82,7 +88,7 @@ pub fn read<T: Scalar, N: Params<T>>(bytes: &[u8], layout: Layout) -> Result<N, 
         let data = bytes.get(data_start + start..data_start + end).unwrap_or_default();
         let stored =
             Stored { dtype, little_endian: true, fortran_order: false, shape: &stored.shape, data };
-        import(dest, name, info, layout, &stored)
+        import(dest, name, info, options, &stored)
     })
 }
 
@@ -112,7 +118,10 @@ pub fn write<T: Scalar, N: Params<T>>(net: &N, layout: Layout) -> Result<Vec<u8>
 }
 
 /// Reads a network from the safetensors file at `path` (see [`read()`]).
-pub fn load<T: Scalar, N: Params<T>>(path: impl AsRef<Path>, layout: Layout) -> Result<N, Error> {
+pub fn load<T: Scalar, N: Params<T>>(
+    path: impl AsRef<Path>,
+    layout: impl Into<ReadOptions>,
+) -> Result<N, Error> {
     read(&read_file(path.as_ref())?, layout)
 }
 
