@@ -228,13 +228,16 @@ pub fn summarize<N: Layer<f64>, F: Loss<f64> + Domain>(
     summary
 }
 
+/// The comparison with the larger error, a NaN error counting as the
+/// largest: it must reach the summary, not vanish in a comparison.
 fn worse(
     a: Option<Comparison>,
     b: Option<Comparison>,
     error: fn(&Comparison) -> f64,
 ) -> Option<Comparison> {
+    let key = |c: &Comparison| if error(c).is_nan() { f64::INFINITY } else { error(c) };
     match (a, b) {
-        (Some(a), Some(b)) => Some(if error(&b) > error(&a) { b } else { a }),
+        (Some(a), Some(b)) => Some(if key(&b) > key(&a) { b } else { a }),
         (a, b) => a.or(b),
     }
 }
