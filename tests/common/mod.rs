@@ -244,16 +244,33 @@ fn worse(
 
 /// `hidden: Dense<3, 8>, Tanh, out: Dense<8, 2>` (as `stringify!` spells
 /// it) shortened to `3-8 Tanh 8-2`: one `IN-OUT` per dense layer, nested
-/// networks by name.
+/// networks by name, initializers left out.
 fn shape(body: &str) -> String {
+    items(body)
+        .iter()
+        .map(|item| {
+            let layer = item.split('=').next().unwrap_or(item);
+            let layer = layer.rsplit(':').next().unwrap_or(layer);
+            match layer.strip_prefix("Dense<") {
+                Some(sizes) => sizes.trim_end_matches('>').replace(',', "-"),
+                None => layer.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The layers of a network body, without white space:
+/// `["hidden:Dense<3,8>=Init::HeNormal", "Tanh", ...]`.
+pub fn items(body: &str) -> Vec<String> {
     let compact: String = body.split_whitespace().collect::<Vec<_>>().join("");
     let mut items = Vec::new();
     let mut depth = 0;
     let mut current = String::new();
     for c in compact.chars() {
         match c {
-            '<' | '(' => depth += 1,
-            '>' | ')' => depth -= 1,
+            '<' | '(' | '{' => depth += 1,
+            '>' | ')' | '}' => depth -= 1,
             _ => {}
         }
         if c == ',' && depth == 0 {
@@ -263,18 +280,8 @@ fn shape(body: &str) -> String {
         }
     }
     items.push(current);
+    items.retain(|item| !item.is_empty());
     items
-        .iter()
-        .filter(|item| !item.is_empty())
-        .map(|item| {
-            let layer = item.rsplit(':').next().unwrap_or(item);
-            match layer.strip_prefix("Dense<") {
-                Some(sizes) => sizes.trim_end_matches('>').replace(',', "-"),
-                None => layer.to_string(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Prints one line per architecture and the worst relative error over all
