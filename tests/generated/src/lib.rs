@@ -1,0 +1,32 @@
+//! Gradient checks of randomly generated `constnet` architectures.
+//!
+//! The build script draws networks from a seed and writes them as
+//! `network!` declarations; `tests/gradients.rs` checks every one in `f64`
+//! as `tests/architectures.rs` of constnet checks its hand-written ones:
+//! a random cotangent and the architecture's loss against a random target,
+//! at points drawn from a seed of each architecture, every parameter and
+//! every input, with `GradCheck`'s default tolerances. A point near a ReLU
+//! kink, or where the loss cannot be resolved, is drawn again.
+//!
+//! The networks have 1 to 8 dense layers of widths 1 to 40, mostly small,
+//! with every activation between them (`Softmax` too) and every loss after
+//! them; some dense layers name an initializer, some networks are layers of
+//! later ones, down to two levels.
+//!
+//! ```text
+//! cargo test -p constnet-generated -- --nocapture     # one line per architecture
+//! CONSTNET_GENERATED_SEED=0x2a CONSTNET_GENERATED_COUNT=300 cargo test -p constnet-generated
+//! ```
+//!
+//! - `CONSTNET_GENERATED_SEED`: the seed the architectures are drawn from,
+//!   decimal or hexadecimal after `0x`. The test prints it with the count.
+//! - `CONSTNET_GENERATED_COUNT`: how many architectures, at least 1
+//!   (default 120). Any five in a row end with the five losses; below a
+//!   hundred or so, a rarer kind (a network nested two levels deep, a
+//!   layer wider than 32) may be missing, which the `coverage` test
+//!   reports.
+//!
+//! Each kind of layer is one entry of the build script's `KINDS` table,
+//! which writes a layer of its kind after a given one, with the shape it
+//! produces, or declines where it does not fit (`Softmax` on anything but
+//! a vector, a ReLU on the exact zeros of another ReLU: its kink).
