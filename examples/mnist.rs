@@ -59,6 +59,9 @@ type Image = [[[f32; 28]; 28]; 1];
 const EPOCHS: usize = 20;
 const BATCH: usize = 32;
 
+/// The CNN's test accuracy, in percent, below which the example fails.
+const MIN_TEST_ACCURACY: f64 = 97.0;
+
 /// Test images written with the weights for the firmware.
 const EXPORTED_IMAGES: usize = 8;
 
@@ -147,7 +150,7 @@ fn run() -> Result<(), Box<dyn Error>> {
         100.0 * cnn_accuracy
     );
     println!("test accuracy: {:.1}%", 100.0 * cnn_accuracy);
-    Ok(())
+    common::require_accuracy(100.0 * cnn_accuracy, MIN_TEST_ACCURACY)
 }
 
 /// The CNN as Rust source, with test images (their pixels 0 to 255), their
