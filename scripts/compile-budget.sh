@@ -24,6 +24,7 @@ crates=(
   "deep6|$(for i in $(seq 1 6); do printf 'l%d: Dense<64, 64>, Relu, ' "$i"; done)|6 layers, 64 wide"
   "deep12|$(for i in $(seq 1 12); do printf 'l%d: Dense<64, 64>, Relu, ' "$i"; done)|(c) 12 layers, 64 wide"
   "deep24|$(for i in $(seq 1 24); do printf 'l%d: Dense<64, 64>, Relu, ' "$i"; done)|24 layers, 64 wide"
+  "lenet|input: [1, 28, 28], conv1: Conv2d<1, 6, 5, padding = 2>, Relu, pool1: MaxPool2d<2>, conv2: Conv2d<6, 16, 5>, Relu, pool2: MaxPool2d<2>, flatten: Flatten, hidden: Dense<400, 64>, Relu, logits: Dense<64, 10>|(d) the MNIST CNN"
 )
 
 members=()
@@ -59,12 +60,14 @@ fn main() {
     let mut rng = SmallRng::seed_from_u64(1);
     let mut net: Net = Net::random(&mut rng);
     let mut grads = NetGrads::zeros();
-    let mut inputs = [[0.0f32; Net::<f32>::INPUT]; 8];
-    let mut targets = [[0.0f32; Net::<f32>::OUTPUT]; 8];
+    let mut inputs = [<<Net as Layer<f32>>::Input as Vector<f32>>::zeros(); 8];
+    let mut targets = [<<Net as Layer<f32>>::Output as Vector<f32>>::zeros(); 8];
     let mut loss = 0.0;
     for _ in 0..10 {
-        inputs.as_flattened_mut().iter_mut().for_each(|x| *x = rng.random_range(-1.0..1.0));
-        targets.as_flattened_mut().iter_mut().for_each(|t| *t = rng.random_range(0.0..1.0));
+        for (input, target) in inputs.iter_mut().zip(&mut targets) {
+            input.scalars_mut().iter_mut().for_each(|x| *x = rng.random_range(-1.0..1.0));
+            target.scalars_mut().iter_mut().for_each(|t| *t = rng.random_range(0.0..1.0));
+        }
         grads.set_zero();
         loss = net.loss_and_grad_batch(&inputs, &targets, &Mse, &mut grads);
         net.sgd_step(&grads, 0.01);
