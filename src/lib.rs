@@ -65,6 +65,7 @@ pub mod metrics;
 mod network;
 pub mod optim;
 pub mod params;
+pub mod quant;
 mod scalar;
 pub mod source;
 pub mod summary;

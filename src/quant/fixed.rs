@@ -1,0 +1,197 @@
+//! TensorFlow Lite's integer arithmetic: a real multiplier held as a 32-bit
+//! fixed-point number and a power of two, applied with the same two
+//! roundings as its reference kernels, so that int8 results are equal to
+//! theirs bit for bit.
+
+/// A real number `m` held as `value · 2^(shift − 31)`, with `value` in
+/// `[2^30, 2^31)` (or 0): how TensorFlow Lite rescales an `i32`
+/// accumulator to the output's scale.
+///
+/// ```
+/// use constnet::quant::Multiplier;
+///
+/// let half = Multiplier::from_real(0.5);
+/// assert_eq!((half.value, half.shift), (1 << 30, 0));
+/// assert_eq!(half.apply(7), 4); // 3.5: ties round up,
+/// assert_eq!(half.apply(-7), -3); // as TensorFlow Lite rounds them
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Multiplier {
+    /// The fixed-point mantissa, a fraction of `2^31`.
+    pub value: i32,
+    /// The power of two: positive shifts left, negative right.
+    pub shift: i32,
+}
+
+impl Multiplier {
+    /// TensorFlow Lite's `QuantizeMultiplier`: the mantissa of `real` (in
+    /// `[0.5, 1)`) rounded to 31 bits, half away from zero, and its
+    /// exponent; 0 for 0 and for multipliers too small to matter (below
+    /// `2^−32`), and the largest it can apply (`2^30`, almost) for larger ones.
+    pub fn from_real(real: f64) -> Self {
+        if real == 0.0 || !real.is_finite() {
+            return Self { value: 0, shift: 0 };
+        }
+        let (mantissa, mut shift) = frexp(real);
+        let mut fixed = round_half_away(mantissa * (1u64 << 31) as f64) as i64;
+        if fixed == 1 << 31 {
+            fixed /= 2;
+            shift += 1;
+        }
+        if shift < -31 {
+            return Self { value: 0, shift: 0 };
+        }
+        if shift > 30 {
+            return Self { value: i32::MAX, shift: 30 };
+        }
+        Self { value: fixed as i32, shift }
+    }
+
+    /// The real number this multiplier stands for.
+    pub fn to_real(self) -> f64 {
+        f64::from(self.value) / (1u64 << 31) as f64 * pow2(self.shift)
+    }
+
+    /// `x · m`, as TensorFlow Lite's `MultiplyByQuantizedMultiplier`: a
+    /// left shift, the rounded doubling high multiplication, then a
+    /// rounding right shift.
+    #[inline]
+    pub fn apply(self, x: i32) -> i32 {
+        let (left, right) = if self.shift > 0 { (self.shift, 0) } else { (0, -self.shift) };
+        let shifted = x.wrapping_mul(1 << left);
+        rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, self.value), right)
+    }
+}
+
+/// `a · b / 2^31` rounded to nearest, ties up (`1.5` to 2, `−1.5` to −1),
+/// saturating the one product that overflows (`i32::MIN · i32::MIN`):
+/// gemmlowp's `SaturatingRoundingDoublingHighMul`.
+#[inline]
+pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
+    if a == i32::MIN && b == i32::MIN {
+        return i32::MAX;
+    }
+    let product = i64::from(a) * i64::from(b);
+    let nudge = if product >= 0 { 1 << 30 } else { 1 - (1 << 30) };
+    // Division truncates toward zero, as C's does.
+    ((product + nudge) / (1i64 << 31)) as i32
+}
+
+/// `x / 2^exponent`, rounded to nearest, ties away from zero: gemmlowp's
+/// `RoundingDivideByPOT`.
+#[inline]
+pub fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
+    let mask = (1i32 << exponent).wrapping_sub(1);
+    let remainder = x & mask;
+    let threshold = (mask >> 1) + i32::from(x < 0);
+    (x >> exponent) + i32::from(remainder > threshold)
+}
+
+/// `round(x)`, ties away from zero, as C's `round` (and TensorFlow Lite's
+/// `TfLiteRound`).
+pub(crate) fn round_half_away(x: f64) -> f64 {
+    num_traits::Float::round(x)
+}
+
+/// `x` as `m · 2^e` with `m` in `[0.5, 1)`, for a finite `x > 0`: C's `frexp`.
+fn frexp(x: f64) -> (f64, i32) {
+    let mut bits = x.to_bits();
+    let mut exponent = ((bits >> 52) & 0x7ff) as i32;
+    let mut adjust = 0;
+    if exponent == 0 {
+        // Subnormal: scale into the normal range first.
+        bits = (x * pow2(64)).to_bits();
+        exponent = ((bits >> 52) & 0x7ff) as i32;
+        adjust = -64;
+    }
+    let mantissa = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
+    (mantissa, exponent - 1022 + adjust)
+}
+
+/// `2^n` for `n` in a double's range.
+fn pow2(n: i32) -> f64 {
+    f64::from_bits(((1023 + n) as u64) << 52)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frexp_splits_every_kind_of_double() {
+        for (x, m, e) in [(1.0, 0.5, 1), (0.75, 0.75, 0), (3.0, 0.75, 2), (1e-310, 0.0, 0)] {
+            let (mantissa, exponent) = frexp(x);
+            // In two steps: 2^exponent alone may be below the normal range.
+            assert_eq!(mantissa * pow2(exponent + 64) * pow2(-64), x, "{x}");
+            assert!((0.5..1.0).contains(&mantissa), "{x}: {mantissa}");
+            if m != 0.0 {
+                assert_eq!((mantissa, exponent), (m, e), "{x}");
+            }
+        }
+    }
+
+    #[test]
+    fn multipliers_hold_their_real_to_31_bits() {
+        for real in [1.0, 0.5, 0.3, 0.001_953_125, 1.7e-5, 2.5, 123.456, 1e-9] {
+            let m = Multiplier::from_real(real);
+            assert!((1 << 30..=i32::MAX).contains(&m.value), "{real}: {m:?}");
+            assert!((m.to_real() - real).abs() <= real * 2f64.powi(-31), "{real}: {m:?}");
+        }
+        // Rounding the mantissa up to 2^31 carries into the exponent.
+        let m = Multiplier::from_real(1.0 - 2f64.powi(-40));
+        assert_eq!((m.value, m.shift), (1 << 30, 1));
+        assert_eq!(Multiplier::from_real(2f64.powi(-40)), Multiplier { value: 0, shift: 0 });
+        assert_eq!(Multiplier::from_real(0.0), Multiplier { value: 0, shift: 0 });
+    }
+
+    #[test]
+    fn rounding_divisions_round_ties_away_from_zero() {
+        assert_eq!(rounding_divide_by_pot(5, 1), 3);
+        assert_eq!(rounding_divide_by_pot(-5, 1), -3);
+        assert_eq!(rounding_divide_by_pot(6, 2), 2); // 1.5
+        assert_eq!(rounding_divide_by_pot(-6, 2), -2);
+        assert_eq!(rounding_divide_by_pot(5, 2), 1); // 1.25
+        assert_eq!(rounding_divide_by_pot(7, 0), 7);
+        assert_eq!(rounding_divide_by_pot(i32::MIN, 31), -1);
+        assert_eq!(saturating_rounding_doubling_high_mul(i32::MIN, i32::MIN), i32::MAX);
+        assert_eq!(saturating_rounding_doubling_high_mul(1 << 30, 3), 2); // 1.5
+        assert_eq!(saturating_rounding_doubling_high_mul(-(1 << 30), 3), -1); // ties up
+        assert_eq!(saturating_rounding_doubling_high_mul(1 << 30, 1), 1); // 0.5
+        assert_eq!(saturating_rounding_doubling_high_mul(-(1 << 30), 1), 0);
+        assert_eq!(saturating_rounding_doubling_high_mul(-(3 << 29), 1), -1); // −0.75
+    }
+
+    /// Against the exact product, rounded: the two roundings of TensorFlow
+    /// Lite are within one of it, and equal on exact halves of the first.
+    #[test]
+    fn applying_a_multiplier_is_within_one_of_the_exact_product() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..10_000 {
+            let x = (next() % 2_000_001) as i32 - 1_000_000;
+            let real =
+                f64::from((next() % 1_000_000) as u32 + 1) * 1e-6 * pow2((next() % 8) as i32 - 6);
+            let m = Multiplier::from_real(real);
+            let exact = f64::from(x) * m.to_real();
+            let found = m.apply(x);
+            assert!(
+                (f64::from(found) - exact).abs() <= 1.0,
+                "{x} × {real}: {found} against {exact}"
+            );
+        }
+    }
+
+    #[test]
+    fn rounding_matches_c() {
+        for (x, rounded) in
+            [(0.5, 1.0), (-0.5, -1.0), (1.49, 1.0), (2.5, 3.0), (-2.5, -3.0), (-0.2, 0.0)]
+        {
+            assert_eq!(round_half_away(x), rounded, "{x}");
+        }
+    }
+}
