@@ -66,6 +66,7 @@
 mod error;
 pub mod numpy;
 pub mod safetensors;
+pub mod tflite;
 
 use std::borrow::ToOwned;
 use std::fmt;

@@ -7,6 +7,10 @@
 //! with TensorFlow Lite's roundings, so that the results equal those of its
 //! reference kernels bit for bit.
 
+mod dense;
 mod fixed;
+mod tensor;
 
+pub use dense::QDense;
 pub use fixed::{Multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul};
+pub use tensor::Quantization;

@@ -1,0 +1,657 @@
+//! TensorFlow Lite models (`.tflite` flatbuffers), read into plain values:
+//! the tensors (shape, element type, quantization, data) and the operators
+//! of the model's first subgraph.
+//!
+//! Every read is bounds-checked: a truncated or malformed file is an
+//! [`Error`] that says what could not be read and where, never a panic.
+//!
+//! ```no_run
+//! use constnet::io::tflite::Model;
+//!
+//! let model = Model::read(&std::fs::read("sine.tflite")?)?;
+//! for operator in &model.operators {
+//!     println!("{:?} {:?} -> {:?}", operator.code, operator.inputs, operator.outputs);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+use std::format;
+use std::string::String;
+use std::vec::Vec;
+
+use crate::quant::{Multiplier, QDense, Quantization};
+
+/// Why a model could not be read or turned into layers.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The flatbuffer is truncated or inconsistent.
+    Malformed {
+        /// What was being read.
+        what: &'static str,
+        /// The byte offset where it should have been.
+        at: usize,
+    },
+    /// An operator, option or element type that constnet does not run.
+    Unsupported {
+        /// What is not supported, e.g. `operator CUSTOM` or `fused activation TANH`.
+        what: String,
+        /// The tensor it produces.
+        tensor: String,
+    },
+    /// A tensor whose shape is not the one the layer asked for has.
+    ShapeMismatch {
+        /// The tensor's name.
+        tensor: String,
+        /// The shape the layer needs.
+        expected: Vec<usize>,
+        /// The tensor's shape in the model.
+        found: Vec<usize>,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Malformed { what, at } => {
+                write!(f, "malformed TensorFlow Lite model: cannot read {what} at byte {at}")
+            }
+            Error::Unsupported { what, tensor } => {
+                write!(f, "`{tensor}`: {what} is not supported")
+            }
+            Error::ShapeMismatch { tensor, expected, found } => {
+                write!(f, "`{tensor}`: expected shape {expected:?}, found {found:?}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The element type of a tensor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ElementType {
+    /// `f32`.
+    Float32,
+    /// `i32` (biases of int8 layers).
+    Int32,
+    /// `i8` (activations and weights of int8 layers).
+    Int8,
+    /// Any other, by its number in TensorFlow Lite's schema.
+    Other(u8),
+}
+
+impl ElementType {
+    fn from_code(code: u8) -> Self {
+        match code {
+            0 => ElementType::Float32,
+            2 => ElementType::Int32,
+            9 => ElementType::Int8,
+            other => ElementType::Other(other),
+        }
+    }
+}
+
+/// A tensor of the model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tensor {
+    /// Its name in the model.
+    pub name: String,
+    /// Its dimensions (TensorFlow Lite's order: NHWC for images).
+    pub shape: Vec<usize>,
+    /// Its elements' type.
+    pub element: ElementType,
+    /// Its scales (one, or one per channel along `quantized_dimension`);
+    /// empty for a float tensor.
+    pub scales: Vec<f32>,
+    /// Its zero points, as many as the scales.
+    pub zero_points: Vec<i64>,
+    /// The dimension along which per-channel scales vary.
+    pub quantized_dimension: usize,
+    /// Its constant data, little-endian, or empty for an activation.
+    pub data: Vec<u8>,
+}
+
+impl Tensor {
+    /// Its one quantization (the first, for a per-channel tensor).
+    pub fn quantization(&self) -> Result<Quantization, Error> {
+        match (self.scales.first(), self.zero_points.first()) {
+            (Some(&scale), Some(&zero_point)) => {
+                Ok(Quantization { scale, zero_point: zero_point as i32 })
+            }
+            _ => Err(self.unsupported("a tensor without quantization parameters")),
+        }
+    }
+
+    /// Its data as int8 values.
+    pub fn int8(&self) -> Result<Vec<i8>, Error> {
+        self.expect_element(ElementType::Int8)?;
+        Ok(self.data.iter().map(|&b| b as i8).collect())
+    }
+
+    /// Its data as int32 values.
+    pub fn int32(&self) -> Result<Vec<i32>, Error> {
+        self.expect_element(ElementType::Int32)?;
+        Ok(self
+            .data
+            .chunks_exact(4)
+            .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect())
+    }
+
+    fn expect_element(&self, element: ElementType) -> Result<(), Error> {
+        let count: usize = self.shape.iter().product();
+        let width = if element == ElementType::Int8 { 1 } else { 4 };
+        if self.element != element {
+            return Err(self.unsupported(&format!(
+                "elements of type {:?} where {element:?} were expected",
+                self.element
+            )));
+        }
+        if self.data.len() != count * width {
+            return Err(Error::ShapeMismatch {
+                tensor: self.name.clone(),
+                expected: self.shape.clone(),
+                found: std::vec![self.data.len() / width],
+            });
+        }
+        Ok(())
+    }
+
+    fn unsupported(&self, what: &str) -> Error {
+        Error::Unsupported { what: what.into(), tensor: self.name.clone() }
+    }
+
+    fn expect_shape(&self, expected: &[usize]) -> Result<(), Error> {
+        if self.shape != expected {
+            return Err(Error::ShapeMismatch {
+                tensor: self.name.clone(),
+                expected: expected.to_vec(),
+                found: self.shape.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// TensorFlow Lite's built-in operators that constnet knows by name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OperatorCode {
+    /// `AVERAGE_POOL_2D`.
+    AveragePool2d,
+    /// `CONV_2D`.
+    Conv2d,
+    /// `DEPTHWISE_CONV_2D`.
+    DepthwiseConv2d,
+    /// `DEQUANTIZE`.
+    Dequantize,
+    /// `FULLY_CONNECTED`.
+    FullyConnected,
+    /// `LOGISTIC`.
+    Logistic,
+    /// `MAX_POOL_2D`.
+    MaxPool2d,
+    /// `RELU`.
+    Relu,
+    /// `RELU6`.
+    Relu6,
+    /// `RESHAPE`.
+    Reshape,
+    /// `SOFTMAX`.
+    Softmax,
+    /// `TANH`.
+    Tanh,
+    /// `MEAN`.
+    Mean,
+    /// `QUANTIZE`.
+    Quantize,
+    /// Any other built-in operator, by its number in TensorFlow Lite's schema.
+    Other(i32),
+    /// A custom operator, by its name.
+    Custom(String),
+}
+
+impl OperatorCode {
+    /// The widths of the scalar fields of the operator's options, in the
+    /// order of TensorFlow Lite's schema (`FullyConnectedOptions`, ...).
+    fn option_widths(&self) -> &'static [usize] {
+        match self {
+            // fused_activation_function, weights_format, keep_num_dims, asymmetric_quantize_inputs
+            OperatorCode::FullyConnected => &[1, 1, 1, 1],
+            // padding, stride_w, stride_h, fused_activation_function, dilation_w, dilation_h
+            OperatorCode::Conv2d => &[1, 4, 4, 1, 4, 4],
+            // padding, stride_w, stride_h, depth_multiplier, fused_activation_function, dilations
+            OperatorCode::DepthwiseConv2d => &[1, 4, 4, 4, 1, 4, 4],
+            // padding, stride_w, stride_h, filter_width, filter_height, fused_activation_function
+            OperatorCode::AveragePool2d | OperatorCode::MaxPool2d => &[1, 4, 4, 4, 4, 1],
+            _ => &[],
+        }
+    }
+
+    fn from_builtin(code: i32) -> Self {
+        match code {
+            1 => OperatorCode::AveragePool2d,
+            3 => OperatorCode::Conv2d,
+            4 => OperatorCode::DepthwiseConv2d,
+            6 => OperatorCode::Dequantize,
+            9 => OperatorCode::FullyConnected,
+            14 => OperatorCode::Logistic,
+            17 => OperatorCode::MaxPool2d,
+            19 => OperatorCode::Relu,
+            21 => OperatorCode::Relu6,
+            22 => OperatorCode::Reshape,
+            25 => OperatorCode::Softmax,
+            28 => OperatorCode::Tanh,
+            40 => OperatorCode::Mean,
+            114 => OperatorCode::Quantize,
+            other => OperatorCode::Other(other),
+        }
+    }
+}
+
+/// The activation an operator applies to its output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FusedActivation {
+    /// None.
+    None,
+    /// ReLU: the output clamped below at 0.
+    Relu,
+    /// ReLU6: the output clamped to `[0, 6]`.
+    Relu6,
+    /// Another, by its number in TensorFlow Lite's schema.
+    Other(u8),
+}
+
+/// An operator of the model's graph.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Operator {
+    /// What it computes.
+    pub code: OperatorCode,
+    /// The tensors it reads, by index (−1 for an optional one left out).
+    pub inputs: Vec<i32>,
+    /// The tensors it writes, by index.
+    pub outputs: Vec<i32>,
+    /// Its options' scalar fields, in the order of TensorFlow Lite's schema,
+    /// for the operators whose options constnet reads (`None` where the
+    /// file leaves a field out, which means its default).
+    pub options: Vec<Option<i64>>,
+}
+
+impl Operator {
+    /// Option `field` as an integer, or its schema default.
+    pub fn option(&self, field: usize, default: i64) -> i64 {
+        self.options.get(field).copied().flatten().unwrap_or(default)
+    }
+
+    /// The fused activation, stored in option `field` (it differs by
+    /// operator: 0 for `FULLY_CONNECTED`, 3 for `CONV_2D`, ...).
+    pub fn fused_activation(&self, field: usize) -> FusedActivation {
+        match self.option(field, 0) {
+            0 => FusedActivation::None,
+            1 => FusedActivation::Relu,
+            3 => FusedActivation::Relu6,
+            other => FusedActivation::Other(other as u8),
+        }
+    }
+}
+
+/// A model: its tensors, its operators in execution order, and which
+/// tensors are the inputs and outputs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    /// Every tensor of the first subgraph.
+    pub tensors: Vec<Tensor>,
+    /// Its operators, in the order they run.
+    pub operators: Vec<Operator>,
+    /// The inputs, by tensor index.
+    pub inputs: Vec<usize>,
+    /// The outputs, by tensor index.
+    pub outputs: Vec<usize>,
+}
+
+impl Model {
+    /// Reads a `.tflite` file.
+    pub fn read(bytes: &[u8]) -> Result<Self, Error> {
+        let file = Flatbuffer(bytes);
+        let model = file.root()?;
+        let codes: Vec<OperatorCode> = file
+            .tables(model, 1, "operator codes")?
+            .into_iter()
+            .map(|code| {
+                let deprecated =
+                    file.scalar::<1>(code, 0, "an operator code")?.map_or(0, |b| b[0] as i8);
+                let builtin =
+                    file.scalar::<4>(code, 3, "an operator code")?.map_or(0, i32::from_le_bytes);
+                let builtin = builtin.max(i32::from(deprecated));
+                // 32 is CUSTOM.
+                if builtin == 32 {
+                    let name =
+                        file.string(code, 1, "a custom operator's name")?.unwrap_or_default();
+                    return Ok(OperatorCode::Custom(name));
+                }
+                Ok(OperatorCode::from_builtin(builtin))
+            })
+            .collect::<Result<_, Error>>()?;
+        let buffers: Vec<Vec<u8>> = file
+            .tables(model, 4, "buffers")?
+            .into_iter()
+            .map(|buffer| {
+                Ok(file.bytes(buffer, 0, "a buffer's data")?.unwrap_or_default().to_vec())
+            })
+            .collect::<Result<_, Error>>()?;
+        let subgraphs = file.tables(model, 2, "subgraphs")?;
+        let subgraph =
+            *subgraphs.first().ok_or(Error::Malformed { what: "a subgraph", at: model })?;
+
+        let tensors = file
+            .tables(subgraph, 0, "tensors")?
+            .into_iter()
+            .map(|tensor| {
+                let shape = file.ints(tensor, 0, "a tensor's shape")?;
+                let element = file.scalar::<1>(tensor, 1, "a tensor's type")?.map_or(0, |b| b[0]);
+                let buffer =
+                    file.scalar::<4>(tensor, 2, "a tensor's buffer")?.map_or(0, u32::from_le_bytes);
+                let name = file.string(tensor, 3, "a tensor's name")?.unwrap_or_default();
+                let (mut scales, mut zero_points, mut quantized_dimension) =
+                    (Vec::new(), Vec::new(), 0);
+                if let Some(quantization) = file.table(tensor, 4, "a tensor's quantization")? {
+                    scales = file.floats(quantization, 2, "scales")?;
+                    zero_points = file.longs(quantization, 3, "zero points")?;
+                    quantized_dimension = file
+                        .scalar::<4>(quantization, 6, "a quantized dimension")?
+                        .map_or(0, i32::from_le_bytes)
+                        .max(0) as usize;
+                }
+                let data = buffers.get(buffer as usize).cloned().unwrap_or_default();
+                let shape = shape.into_iter().map(|d| d.max(0) as usize).collect();
+                Ok(Tensor {
+                    name,
+                    shape,
+                    element: ElementType::from_code(element),
+                    scales,
+                    zero_points,
+                    quantized_dimension,
+                    data,
+                })
+            })
+            .collect::<Result<_, Error>>()?;
+        let operators = file
+            .tables(subgraph, 3, "operators")?
+            .into_iter()
+            .map(|operator| {
+                let index =
+                    file.scalar::<4>(operator, 0, "an opcode index")?.map_or(0, u32::from_le_bytes);
+                let code = codes
+                    .get(index as usize)
+                    .cloned()
+                    .ok_or(Error::Malformed { what: "an operator's opcode index", at: operator })?;
+                let inputs = file.ints(operator, 1, "an operator's inputs")?;
+                let outputs = file.ints(operator, 2, "an operator's outputs")?;
+                let options = match file.table(operator, 4, "an operator's options")? {
+                    Some(table) => file.options(table, code.option_widths())?,
+                    None => Vec::new(),
+                };
+                Ok(Operator { code, inputs, outputs, options })
+            })
+            .collect::<Result<_, Error>>()?;
+        let indices = |field, what| -> Result<Vec<usize>, Error> {
+            Ok(file.ints(subgraph, field, what)?.into_iter().map(|i| i.max(0) as usize).collect())
+        };
+        let model = Model {
+            inputs: indices(1, "the inputs")?,
+            outputs: indices(2, "the outputs")?,
+            tensors,
+            operators,
+        };
+        model.check_indices()?;
+        Ok(model)
+    }
+
+    /// Every tensor index an operator or the graph names exists.
+    fn check_indices(&self) -> Result<(), Error> {
+        let count = self.tensors.len() as i64;
+        let named = self
+            .operators
+            .iter()
+            .flat_map(|o| o.inputs.iter().chain(&o.outputs))
+            .map(|&i| i64::from(i));
+        let graph = self.inputs.iter().chain(&self.outputs).map(|&i| i as i64);
+        match named.chain(graph).find(|&i| i < -1 || i >= count) {
+            Some(_) => Err(Error::Malformed { what: "a tensor index", at: 0 }),
+            None => Ok(()),
+        }
+    }
+
+    /// Tensor `index` of operator input or output list `indices`.
+    fn tensor(&self, indices: &[i32], position: usize) -> Result<&Tensor, Error> {
+        indices
+            .get(position)
+            .and_then(|&i| self.tensors.get(usize::try_from(i).ok()?))
+            .ok_or(Error::Malformed { what: "an operator's tensor", at: 0 })
+    }
+
+    /// The int8 `FULLY_CONNECTED` operator `operator` as a layer from `IN`
+    /// to `OUT` values: its weights, bias and requantization, from the
+    /// model's scales exactly as TensorFlow Lite Micro derives them
+    /// (`input_scale · weight_scale / output_scale` in `f64`).
+    pub fn dense<const IN: usize, const OUT: usize>(
+        &self,
+        operator: usize,
+    ) -> Result<QDense<IN, OUT>, Error> {
+        let op =
+            self.operators.get(operator).ok_or(Error::Malformed { what: "an operator", at: 0 })?;
+        let output = self.tensor(&op.outputs, 0)?;
+        if op.code != OperatorCode::FullyConnected {
+            return Err(Error::Unsupported {
+                what: format!("operator {:?} as a dense layer", op.code),
+                tensor: output.name.clone(),
+            });
+        }
+        let (input, weight) = (self.tensor(&op.inputs, 0)?, self.tensor(&op.inputs, 1)?);
+        weight.expect_shape(&[OUT, IN])?;
+        let weights = weight.int8()?;
+        let bias = match op.inputs.get(2) {
+            Some(&i) if i >= 0 => {
+                let bias = self.tensor(&op.inputs, 2)?;
+                bias.expect_shape(&[OUT])?;
+                bias.int32()?
+            }
+            _ => std::vec![0; OUT],
+        };
+        let (input_q, output_q) = (input.quantization()?, output.quantization()?);
+        if weight.zero_points.iter().any(|&z| z != 0) {
+            return Err(weight.unsupported("an asymmetric weight (a zero point other than 0)"));
+        }
+        let weight_scale = |o: usize| weight.scales.get(o).or(weight.scales.first()).copied();
+        let mut multiplier = [Multiplier::default(); OUT];
+        for (o, multiplier) in multiplier.iter_mut().enumerate() {
+            let scale =
+                weight_scale(o).ok_or_else(|| weight.unsupported("a weight without a scale"))?;
+            let real = f64::from(input_q.scale) * f64::from(scale) / f64::from(output_q.scale);
+            *multiplier = Multiplier::from_real(real);
+        }
+        let clamp = match op.fused_activation(0) {
+            FusedActivation::None => (-128, 127),
+            FusedActivation::Relu => output_q.clamp_range(0.0, f32::INFINITY),
+            FusedActivation::Relu6 => output_q.clamp_range(0.0, 6.0),
+            FusedActivation::Other(code) => {
+                return Err(output.unsupported(&format!("the fused activation number {code}")));
+            }
+        };
+        Ok(QDense {
+            weight: core::array::from_fn(|o| core::array::from_fn(|i| weights[o * IN + i])),
+            bias: core::array::from_fn(|o| bias[o]),
+            multiplier,
+            input_zero_point: input_q.zero_point,
+            output_zero_point: output_q.zero_point,
+            clamp,
+        })
+    }
+}
+
+/// A flatbuffer, read field by field with bounds checks.
+struct Flatbuffer<'a>(&'a [u8]);
+
+impl Flatbuffer<'_> {
+    fn read<const N: usize>(&self, at: usize, what: &'static str) -> Result<[u8; N], Error> {
+        at.checked_add(N)
+            .and_then(|end| self.0.get(at..end))
+            .map(|bytes| bytes.try_into().expect("N bytes"))
+            .ok_or(Error::Malformed { what, at })
+    }
+
+    fn u32(&self, at: usize, what: &'static str) -> Result<usize, Error> {
+        Ok(u32::from_le_bytes(self.read(at, what)?) as usize)
+    }
+
+    /// The root table.
+    fn root(&self) -> Result<usize, Error> {
+        self.u32(0, "the root table")
+    }
+
+    /// Where field `field` of the table at `table` lies, if present.
+    fn field(
+        &self,
+        table: usize,
+        field: usize,
+        what: &'static str,
+    ) -> Result<Option<usize>, Error> {
+        let offset = i32::from_le_bytes(self.read(table, what)?);
+        let vtable = (table as i64 - i64::from(offset))
+            .try_into()
+            .map_err(|_| Error::Malformed { what, at: table })?;
+        let vtable_len = usize::from(u16::from_le_bytes(self.read(vtable, what)?));
+        let slot = 4 + 2 * field;
+        if slot + 2 > vtable_len {
+            return Ok(None);
+        }
+        let at = usize::from(u16::from_le_bytes(self.read(vtable + slot, what)?));
+        Ok((at != 0).then_some(table + at))
+    }
+
+    /// A scalar field's bytes.
+    fn scalar<const N: usize>(
+        &self,
+        table: usize,
+        field: usize,
+        what: &'static str,
+    ) -> Result<Option<[u8; N]>, Error> {
+        self.field(table, field, what)?.map(|at| self.read(at, what)).transpose()
+    }
+
+    /// Where an offset field points.
+    fn target(
+        &self,
+        table: usize,
+        field: usize,
+        what: &'static str,
+    ) -> Result<Option<usize>, Error> {
+        match self.field(table, field, what)? {
+            Some(at) => {
+                Ok(Some(at.checked_add(self.u32(at, what)?).ok_or(Error::Malformed { what, at })?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn table(
+        &self,
+        table: usize,
+        field: usize,
+        what: &'static str,
+    ) -> Result<Option<usize>, Error> {
+        self.target(table, field, what)
+    }
+
+    /// A vector field: its first element's position and its length, each
+    /// element `width` bytes, all within the file.
+    fn vector(
+        &self,
+        table: usize,
+        field: usize,
+        width: usize,
+        what: &'static str,
+    ) -> Result<(usize, usize), Error> {
+        let Some(at) = self.target(table, field, what)? else { return Ok((0, 0)) };
+        let len = self.u32(at, what)?;
+        let start = at + 4;
+        let end = len.checked_mul(width).and_then(|bytes| start.checked_add(bytes));
+        match end {
+            Some(end) if end <= self.0.len() => Ok((start, len)),
+            _ => Err(Error::Malformed { what, at }),
+        }
+    }
+
+    fn bytes(
+        &self,
+        table: usize,
+        field: usize,
+        what: &'static str,
+    ) -> Result<Option<&[u8]>, Error> {
+        if self.field(table, field, what)?.is_none() {
+            return Ok(None);
+        }
+        let (start, len) = self.vector(table, field, 1, what)?;
+        Ok(Some(&self.0[start..start + len]))
+    }
+
+    fn string(
+        &self,
+        table: usize,
+        field: usize,
+        what: &'static str,
+    ) -> Result<Option<String>, Error> {
+        Ok(self.bytes(table, field, what)?.map(|bytes| String::from_utf8_lossy(bytes).into_owned()))
+    }
+
+    fn elements<const N: usize, V>(
+        &self,
+        table: usize,
+        field: usize,
+        what: &'static str,
+        decode: impl Fn([u8; N]) -> V,
+    ) -> Result<Vec<V>, Error> {
+        let (start, len) = self.vector(table, field, N, what)?;
+        (0..len).map(|i| Ok(decode(self.read(start + i * N, what)?))).collect()
+    }
+
+    fn ints(&self, table: usize, field: usize, what: &'static str) -> Result<Vec<i32>, Error> {
+        self.elements(table, field, what, i32::from_le_bytes)
+    }
+
+    fn floats(&self, table: usize, field: usize, what: &'static str) -> Result<Vec<f32>, Error> {
+        self.elements(table, field, what, f32::from_le_bytes)
+    }
+
+    fn longs(&self, table: usize, field: usize, what: &'static str) -> Result<Vec<i64>, Error> {
+        self.elements(table, field, what, i64::from_le_bytes)
+    }
+
+    /// A vector of tables: each element an offset from itself.
+    fn tables(&self, table: usize, field: usize, what: &'static str) -> Result<Vec<usize>, Error> {
+        let (start, len) = self.vector(table, field, 4, what)?;
+        (0..len)
+            .map(|i| {
+                let at = start + 4 * i;
+                at.checked_add(self.u32(at, what)?).ok_or(Error::Malformed { what, at })
+            })
+            .collect()
+    }
+
+    /// The scalar fields of an options table, each of the width the schema
+    /// gives it (1 or 4 bytes), as integers.
+    fn options(&self, table: usize, widths: &[usize]) -> Result<Vec<Option<i64>>, Error> {
+        let what = "an operator's options";
+        (0..widths.len())
+            .map(|field| {
+                Ok(match widths[field] {
+                    1 => self.scalar::<1>(table, field, what)?.map(|b| i64::from(b[0] as i8)),
+                    _ => self
+                        .scalar::<4>(table, field, what)?
+                        .map(|b| i64::from(i32::from_le_bytes(b))),
+                })
+            })
+            .collect()
+    }
+}

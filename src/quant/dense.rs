@@ -1,0 +1,47 @@
+//! Fully connected int8 layer, TensorFlow Lite's `FULLY_CONNECTED`.
+
+use super::fixed::Multiplier;
+
+/// `y = clamp(requantize(b + W·(x − input_zero_point)) + output_zero_point)`,
+/// on int8 values, as TensorFlow Lite Micro's reference kernel computes it.
+///
+/// The weights have TensorFlow Lite's layout, `[OUT][IN]`, with a zero
+/// point of 0; `multiplier[o]` brings output `o`'s accumulator from the
+/// scale `input_scale · weight_scale[o]` to the output's scale (one per
+/// output channel, or the same for all), and `clamp` is the fused
+/// activation's range (`(−128, 127)` for none).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct QDense<const IN: usize, const OUT: usize> {
+    /// `OUT` rows of `IN` weights.
+    pub weight: [[i8; IN]; OUT],
+    /// One bias per output, at the accumulator's scale.
+    pub bias: [i32; OUT],
+    /// One requantization per output.
+    pub multiplier: [Multiplier; OUT],
+    /// The input's zero point.
+    pub input_zero_point: i32,
+    /// The output's zero point.
+    pub output_zero_point: i32,
+    /// The range outputs are clamped to.
+    pub clamp: (i8, i8),
+}
+
+impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
+    /// Inference on int8 values.
+    pub fn forward(&self, input: &[i8; IN]) -> [i8; OUT] {
+        let offset = -self.input_zero_point;
+        core::array::from_fn(|o| {
+            let accumulator = self.weight[o].iter().zip(input).fold(0i32, |sum, (&w, &x)| {
+                sum.wrapping_add(i32::from(w) * (i32::from(x) + offset))
+            });
+            let scaled = self.multiplier[o].apply(accumulator.wrapping_add(self.bias[o]));
+            requantized(scaled, self.output_zero_point, self.clamp)
+        })
+    }
+}
+
+/// A rescaled accumulator moved to the output's zero point and clamped.
+#[inline]
+pub(crate) fn requantized(scaled: i32, zero_point: i32, (low, high): (i8, i8)) -> i8 {
+    scaled.saturating_add(zero_point).clamp(i32::from(low), i32::from(high)) as i8
+}
