@@ -114,10 +114,19 @@ pub struct Tensor {
 }
 
 impl Tensor {
-    /// Its one quantization (the first, for a per-channel tensor).
+    /// Its one quantization (the first, for a per-channel tensor): a
+    /// positive, finite scale and a zero point within int8.
     pub fn quantization(&self) -> Result<Quantization, Error> {
         match (self.scales.first(), self.zero_points.first()) {
             (Some(&scale), Some(&zero_point)) => {
+                if !(scale.is_finite() && scale > 0.0) {
+                    return Err(self.unsupported(&format!("a scale of {scale}")));
+                }
+                if !(-128..=127).contains(&zero_point) {
+                    return Err(
+                        self.unsupported(&format!("a zero point of {zero_point}, outside int8"))
+                    );
+                }
                 Ok(Quantization { scale, zero_point: zero_point as i32 })
             }
             _ => Err(self.unsupported("a tensor without quantization parameters")),
@@ -468,6 +477,9 @@ impl Model {
         for (o, multiplier) in multiplier.iter_mut().enumerate() {
             let scale =
                 weight_scale(o).ok_or_else(|| weight.unsupported("a weight without a scale"))?;
+            if !(scale.is_finite() && scale > 0.0) {
+                return Err(weight.unsupported(&format!("a scale of {scale}")));
+            }
             let real = f64::from(input_q.scale) * f64::from(scale) / f64::from(output_q.scale);
             *multiplier = Multiplier::from_real(real);
         }
@@ -653,5 +665,40 @@ impl Flatbuffer<'_> {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tensor(scales: Vec<f32>, zero_points: Vec<i64>) -> Tensor {
+        Tensor {
+            name: "t".into(),
+            shape: std::vec![1],
+            element: ElementType::Int8,
+            scales,
+            zero_points,
+            quantized_dimension: 0,
+            data: std::vec![0],
+        }
+    }
+
+    /// Found by fuzzing: a zero point beyond int8 overflowed the
+    /// accumulator of a layer built from it.
+    #[test]
+    fn quantizations_outside_int8_are_refused() {
+        assert!(tensor(std::vec![0.5], std::vec![-3]).quantization().is_ok());
+        for (scales, zero_points) in [
+            (std::vec![0.5], std::vec![1 << 40]),
+            (std::vec![0.5], std::vec![128]),
+            (std::vec![0.0], std::vec![0]),
+            (std::vec![f32::NAN], std::vec![0]),
+            (std::vec![-1.0], std::vec![0]),
+            (std::vec![], std::vec![]),
+        ] {
+            let error = tensor(scales, zero_points).quantization().unwrap_err();
+            assert!(matches!(error, Error::Unsupported { .. }), "{error}");
+        }
     }
 }
