@@ -29,10 +29,12 @@ pub struct QDense<const IN: usize, const OUT: usize> {
 impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
     /// Inference on int8 values.
     pub fn forward(&self, input: &[i8; IN]) -> [i8; OUT] {
-        let offset = -self.input_zero_point;
+        // Wrapping: on the values a real model holds nothing overflows, and
+        // absurd zero points give a wrong answer rather than a panic.
+        let offset = self.input_zero_point.wrapping_neg();
         core::array::from_fn(|o| {
             let accumulator = self.weight[o].iter().zip(input).fold(0i32, |sum, (&w, &x)| {
-                sum.wrapping_add(i32::from(w) * (i32::from(x) + offset))
+                sum.wrapping_add(i32::from(w).wrapping_mul(i32::from(x).wrapping_add(offset)))
             });
             let scaled = self.multiplier[o].apply(accumulator.wrapping_add(self.bias[o]));
             requantized(scaled, self.output_zero_point, self.clamp)
