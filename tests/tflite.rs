@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-use constnet::io::tflite::{Error, Model};
+use constnet::io::tflite::{Error, Model, OperatorCode};
+use constnet::quant::{QConv2d, QDense, QDepthwiseConv2d, QPool2d};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tflite").join(name);
@@ -21,11 +22,9 @@ fn recorded(name: &str) -> Vec<i8> {
 #[test]
 fn the_sine_model_gives_tflite_micros_outputs_for_every_input() {
     let model = Model::read(&fixture("sine.tflite")).unwrap();
-    let (first, second, third) = (
-        model.dense::<1, 16>(0).unwrap(),
-        model.dense::<16, 16>(1).unwrap(),
-        model.dense::<16, 1>(2).unwrap(),
-    );
+    let first: QDense<1, 16> = model.layer(0).unwrap();
+    let second: QDense<16, 16> = model.layer(1).unwrap();
+    let third: QDense<16, 1> = model.layer(2).unwrap();
     let expected = recorded("sine.outputs");
     assert_eq!(expected.len(), 256);
     let mut differences = 0;
@@ -42,7 +41,7 @@ fn the_sine_model_gives_tflite_micros_outputs_for_every_input() {
 #[test]
 fn a_layer_of_the_wrong_shape_is_an_error_naming_the_tensor() {
     let model = Model::read(&fixture("sine.tflite")).unwrap();
-    let error = model.dense::<2, 16>(0).unwrap_err();
+    let error = model.layer::<QDense<2, 16>>(0).unwrap_err();
     assert!(
         matches!(&error, Error::ShapeMismatch { expected, found, .. } if *expected == [16, 2] && *found == [16, 1])
     );
@@ -63,8 +62,62 @@ fn damaged_files_are_errors_not_panics() {
             let mut damaged = bytes.clone();
             damaged[at] = value;
             if let Ok(model) = Model::read(&damaged) {
-                let _ = model.dense::<1, 16>(0);
+                let _ = model.layer::<QDense<1, 16>>(0);
             }
         }
     }
+}
+
+/// `[H][W][C]` values, row by row, as constnet's `[C][H][W]`.
+fn from_hwc<const C: usize, const H: usize, const W: usize>(values: &[i8]) -> [[[i8; W]; H]; C] {
+    core::array::from_fn(|c| {
+        core::array::from_fn(|h| core::array::from_fn(|w| values[(h * W + w) * C + c]))
+    })
+}
+
+fn rows(name: &str) -> Vec<Vec<i8>> {
+    String::from_utf8(fixture(name))
+        .unwrap()
+        .lines()
+        .map(|line| line.split_whitespace().map(|v| v.parse().unwrap()).collect())
+        .collect()
+}
+
+/// A convolutional model converted by TensorFlow Lite: convolutions with
+/// SAME padding (its odd zero after the input) and without, depthwise,
+/// fused ReLU and ReLU6, average pooling with padding left out of the
+/// count, max pooling, a flatten (NHWC in TensorFlow Lite, channels first
+/// in constnet) and a dense layer. Every output equals TFLite Micro's.
+#[test]
+fn a_convolutional_model_gives_tflite_micros_outputs() {
+    let model = Model::read(&fixture("conv.tflite")).unwrap();
+    let conv: QConv2d<2, 4, 3, 3, 8, 8, 1, 1, 1, 1, 8, 8> = model.layer(0).unwrap();
+    let depthwise: QDepthwiseConv2d<4, 3, 3, 8, 8, 2, 2, 0, 0, 4, 4> = model.layer(1).unwrap();
+    let average: QPool2d<4, 3, 3, 4, 4, 1, 1, 1, 1, 4, 4> = model.layer(2).unwrap();
+    let max: QPool2d<4, 2, 2, 4, 4, 2, 2, 0, 0, 2, 2> = model.layer(3).unwrap();
+    let narrow: QConv2d<4, 3, 1, 2, 2, 2, 1, 1, 0, 0, 2, 1> = model.layer(4).unwrap();
+    assert_eq!(model.operators[5].code, OperatorCode::Reshape);
+    let dense = model.layer::<QDense<6, 3>>(6).unwrap().with_inputs_from_hwc::<3, 2, 1>();
+    let (inputs, expected) = (rows("conv.inputs"), rows("conv.outputs"));
+    assert_eq!((inputs.len(), expected.len()), (64, 64));
+    for (sample, (input, expected)) in inputs.iter().zip(&expected).enumerate() {
+        let x = conv.forward(&from_hwc::<2, 8, 8>(input));
+        let x = max.forward(&average.forward(&depthwise.forward(&x)));
+        let x = narrow.forward(&x);
+        let flat: [i8; 6] = core::array::from_fn(|i| x.as_flattened().as_flattened()[i]);
+        assert_eq!(dense.forward(&flat)[..], expected[..], "sample {sample}");
+    }
+}
+
+/// A layer whose geometry is not the operator's is refused, naming it.
+#[test]
+fn a_convolution_of_another_geometry_is_an_error() {
+    let model = Model::read(&fixture("conv.tflite")).unwrap();
+    // VALID where the model pads (SAME).
+    let error = model.layer::<QConv2d<2, 4, 3, 3, 8, 8, 1, 1, 0, 0, 6, 6>>(0).unwrap_err();
+    assert!(error.to_string().contains("conv2d"), "{error}");
+    // A stride the depthwise convolution does not have.
+    assert!(model.layer::<QDepthwiseConv2d<4, 3, 3, 8, 8, 1, 1, 1, 1, 8, 8>>(1).is_err());
+    // A pooling read as a convolution.
+    assert!(model.layer::<QConv2d<4, 4, 3, 3, 4, 4, 1, 1, 1, 1, 4, 4>>(2).is_err());
 }

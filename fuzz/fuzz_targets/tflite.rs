@@ -4,16 +4,20 @@
 #![no_main]
 
 use constnet::io::tflite::Model;
+use constnet::quant::{QConv2d, QDense, QDepthwiseConv2d, QPool2d};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
     let Ok(model) = Model::read(bytes) else { return };
     for operator in 0..model.operators.len() {
-        if let Ok(layer) = model.dense::<1, 16>(operator) {
+        if let Ok(layer) = model.layer::<QDense<1, 16>>(operator) {
             for q in i8::MIN..=i8::MAX {
                 let _ = layer.forward(&[q]);
             }
         }
-        let _ = model.dense::<16, 16>(operator);
+        let _ = model.layer::<QDense<16, 16>>(operator);
+        let _ = model.layer::<QConv2d<2, 4, 3, 3, 8, 8, 1, 1, 1, 1, 8, 8>>(operator);
+        let _ = model.layer::<QDepthwiseConv2d<4, 3, 3, 8, 8, 2, 2, 0, 0, 4, 4>>(operator);
+        let _ = model.layer::<QPool2d<4, 2, 2, 4, 4, 2, 2, 0, 0, 2, 2>>(operator);
     }
 });

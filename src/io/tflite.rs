@@ -20,7 +20,8 @@ use std::format;
 use std::string::String;
 use std::vec::Vec;
 
-use crate::quant::{Multiplier, QDense, Quantization};
+use crate::layer::Axis;
+use crate::quant::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QPool2d, Quantization, Reduce};
 
 /// Why a model could not be read or turned into layers.
 #[derive(Clone, Debug, PartialEq)]
@@ -432,73 +433,296 @@ impl Model {
         }
     }
 
-    /// Tensor `index` of operator input or output list `indices`.
-    fn tensor(&self, indices: &[i32], position: usize) -> Result<&Tensor, Error> {
+    /// The tensor at `position` of an operator's inputs or outputs.
+    fn tensor_at(&self, indices: &[i32], position: usize) -> Result<&Tensor, Error> {
         indices
             .get(position)
             .and_then(|&i| self.tensors.get(usize::try_from(i).ok()?))
             .ok_or(Error::Malformed { what: "an operator's tensor", at: 0 })
     }
 
-    /// The int8 `FULLY_CONNECTED` operator `operator` as a layer from `IN`
-    /// to `OUT` values: its weights, bias and requantization, from the
-    /// model's scales exactly as TensorFlow Lite Micro derives them
-    /// (`input_scale · weight_scale / output_scale` in `f64`).
-    pub fn dense<const IN: usize, const OUT: usize>(
-        &self,
-        operator: usize,
-    ) -> Result<QDense<IN, OUT>, Error> {
+    /// Operator `operator` as the layer `L`: its weights, bias,
+    /// requantization and geometry, checked against `L`'s shapes.
+    ///
+    /// ```no_run
+    /// use constnet::io::tflite::Model;
+    /// use constnet::quant::QDense;
+    ///
+    /// let model = Model::read(&std::fs::read("sine.tflite")?)?;
+    /// let first: QDense<1, 16> = model.layer(0)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn layer<L: FromOperator>(&self, operator: usize) -> Result<L, Error> {
         let op =
             self.operators.get(operator).ok_or(Error::Malformed { what: "an operator", at: 0 })?;
-        let output = self.tensor(&op.outputs, 0)?;
-        if op.code != OperatorCode::FullyConnected {
-            return Err(Error::Unsupported {
-                what: format!("operator {:?} as a dense layer", op.code),
-                tensor: output.name.clone(),
-            });
+        L::from_operator(self, op)
+    }
+}
+
+/// A layer that can be built from an operator of a model.
+pub trait FromOperator: Sized {
+    /// The layer, or why the operator cannot be it.
+    fn from_operator(model: &Model, operator: &Operator) -> Result<Self, Error>;
+}
+
+/// The parts every int8 layer with weights reads: its tensors, checked,
+/// and the requantization of each output channel.
+struct Weighted<'a> {
+    input: &'a Tensor,
+    output: &'a Tensor,
+    weights: Vec<i8>,
+    bias: Vec<i32>,
+    input_q: Quantization,
+    output_q: Quantization,
+    multipliers: Vec<Multiplier>,
+}
+
+impl<'a> Weighted<'a> {
+    /// Operator `op`, of kind `code`, whose weight has shape `weight_shape`
+    /// (in TensorFlow Lite's order) and whose outputs have `channels`
+    /// channels.
+    fn read(
+        model: &'a Model,
+        op: &Operator,
+        code: OperatorCode,
+        weight_shape: &[usize],
+        channels: usize,
+    ) -> Result<Self, Error> {
+        let output = model.tensor_at(&op.outputs, 0)?;
+        if op.code != code {
+            return Err(output.unsupported(&format!("operator {:?} as a {code:?} layer", op.code)));
         }
-        let (input, weight) = (self.tensor(&op.inputs, 0)?, self.tensor(&op.inputs, 1)?);
-        weight.expect_shape(&[OUT, IN])?;
+        let (input, weight) = (model.tensor_at(&op.inputs, 0)?, model.tensor_at(&op.inputs, 1)?);
+        weight.expect_shape(weight_shape)?;
         let weights = weight.int8()?;
         let bias = match op.inputs.get(2) {
             Some(&i) if i >= 0 => {
-                let bias = self.tensor(&op.inputs, 2)?;
-                bias.expect_shape(&[OUT])?;
+                let bias = model.tensor_at(&op.inputs, 2)?;
+                bias.expect_shape(&[channels])?;
                 bias.int32()?
             }
-            _ => std::vec![0; OUT],
+            _ => std::vec![0; channels],
         };
         let (input_q, output_q) = (input.quantization()?, output.quantization()?);
         if weight.zero_points.iter().any(|&z| z != 0) {
             return Err(weight.unsupported("an asymmetric weight (a zero point other than 0)"));
         }
-        let weight_scale = |o: usize| weight.scales.get(o).or(weight.scales.first()).copied();
-        let mut multiplier = [Multiplier::default(); OUT];
-        for (o, multiplier) in multiplier.iter_mut().enumerate() {
-            let scale =
-                weight_scale(o).ok_or_else(|| weight.unsupported("a weight without a scale"))?;
-            if !(scale.is_finite() && scale > 0.0) {
-                return Err(weight.unsupported(&format!("a scale of {scale}")));
-            }
-            let real = f64::from(input_q.scale) * f64::from(scale) / f64::from(output_q.scale);
-            *multiplier = Multiplier::from_real(real);
+        let multipliers = (0..channels)
+            .map(|channel| {
+                let scale = weight.scales.get(channel).or(weight.scales.first()).copied();
+                let scale = scale.ok_or_else(|| weight.unsupported("a weight without a scale"))?;
+                if !(scale.is_finite() && scale > 0.0) {
+                    return Err(weight.unsupported(&format!("a scale of {scale}")));
+                }
+                // As TensorFlow Lite Micro derives it, in double precision.
+                let real = f64::from(input_q.scale) * f64::from(scale) / f64::from(output_q.scale);
+                Ok(Multiplier::from_real(real))
+            })
+            .collect::<Result<_, Error>>()?;
+        Ok(Self { input, output, weights, bias, input_q, output_q, multipliers })
+    }
+
+    /// The clamp of the fused activation stored in option `field`.
+    fn clamp(&self, op: &Operator, field: usize) -> Result<(i8, i8), Error> {
+        fused_clamp(op, field, self.output_q, self.output)
+    }
+}
+
+/// The int8 range of the fused activation stored in option `field`.
+fn fused_clamp(
+    op: &Operator,
+    field: usize,
+    output_q: Quantization,
+    output: &Tensor,
+) -> Result<(i8, i8), Error> {
+    match op.fused_activation(field) {
+        FusedActivation::None => Ok((-128, 127)),
+        FusedActivation::Relu => Ok(output_q.clamp_range(0.0, f32::INFINITY)),
+        FusedActivation::Relu6 => Ok(output_q.clamp_range(0.0, 6.0)),
+        FusedActivation::Other(code) => {
+            Err(output.unsupported(&format!("the fused activation number {code}")))
         }
-        let clamp = match op.fused_activation(0) {
-            FusedActivation::None => (-128, 127),
-            FusedActivation::Relu => output_q.clamp_range(0.0, f32::INFINITY),
-            FusedActivation::Relu6 => output_q.clamp_range(0.0, 6.0),
-            FusedActivation::Other(code) => {
-                return Err(output.unsupported(&format!("the fused activation number {code}")));
+    }
+}
+
+/// The padding before the input along one axis, from an operator's
+/// `padding` option (`SAME` is 0, `VALID` 1), checked against the layer's
+/// geometry.
+fn padding(
+    op: &Operator,
+    output: &Tensor,
+    [input, kernel, stride, padding, out]: [usize; 5],
+) -> Result<(), Error> {
+    let expected = match op.option(0, 0) {
+        0 => Axis::same(input, kernel, stride),
+        1 => (0, Axis::output_len(input, kernel, stride, 0).unwrap_or(0)),
+        other => return Err(output.unsupported(&format!("the padding number {other}"))),
+    };
+    if expected != (padding, out) {
+        return Err(output.unsupported(&format!(
+            "a layer with padding {padding} and {out} outputs where the model's padding gives {} and {}",
+            expected.0, expected.1
+        )));
+    }
+    Ok(())
+}
+
+/// The operator's strides (options 1 and 2: width, then height), checked.
+fn strides(op: &Operator, output: &Tensor, [sh, sw]: [usize; 2]) -> Result<(), Error> {
+    let (width, height) = (op.option(1, 1), op.option(2, 1));
+    if (height, width) != (sh as i64, sw as i64) {
+        return Err(output
+            .unsupported(&format!("strides {height} × {width} where the layer has {sh} × {sw}")));
+    }
+    Ok(())
+}
+
+impl<const IN: usize, const OUT: usize> FromOperator for QDense<IN, OUT> {
+    /// An int8 `FULLY_CONNECTED` from `IN` to `OUT` values, with the
+    /// model's requantization (`input_scale · weight_scale / output_scale`,
+    /// in `f64`, as TensorFlow Lite Micro derives it).
+    fn from_operator(model: &Model, op: &Operator) -> Result<Self, Error> {
+        let w = Weighted::read(model, op, OperatorCode::FullyConnected, &[OUT, IN], OUT)?;
+        Ok(QDense {
+            weight: core::array::from_fn(|o| core::array::from_fn(|i| w.weights[o * IN + i])),
+            bias: core::array::from_fn(|o| w.bias[o]),
+            multiplier: core::array::from_fn(|o| w.multipliers[o]),
+            input_zero_point: w.input_q.zero_point,
+            output_zero_point: w.output_q.zero_point,
+            clamp: w.clamp(op, 0)?,
+        })
+    }
+}
+
+impl<
+    const C_IN: usize,
+    const C_OUT: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const OH: usize,
+    const OW: usize,
+> FromOperator for QConv2d<C_IN, C_OUT, KH, KW, H, W, SH, SW, PH, PW, OH, OW>
+{
+    /// An int8 `CONV_2D` on NHWC images of one sample, its weights reordered
+    /// from TensorFlow Lite's `[C_OUT][KH][KW][C_IN]`.
+    fn from_operator(model: &Model, op: &Operator) -> Result<Self, Error> {
+        let w = Weighted::read(model, op, OperatorCode::Conv2d, &[C_OUT, KH, KW, C_IN], C_OUT)?;
+        w.input.expect_shape(&[1, H, W, C_IN])?;
+        w.output.expect_shape(&[1, OH, OW, C_OUT])?;
+        strides(op, w.output, [SH, SW])?;
+        padding(op, w.output, [H, KH, SH, PH, OH])?;
+        padding(op, w.output, [W, KW, SW, PW, OW])?;
+        if (op.option(4, 1), op.option(5, 1)) != (1, 1) {
+            return Err(w.output.unsupported("a dilated convolution"));
+        }
+        let at = |co, ci, kh, kw| w.weights[((co * KH + kh) * KW + kw) * C_IN + ci];
+        Ok(QConv2d {
+            weight: core::array::from_fn(|co| {
+                core::array::from_fn(|ci| {
+                    core::array::from_fn(|kh| core::array::from_fn(|kw| at(co, ci, kh, kw)))
+                })
+            }),
+            bias: core::array::from_fn(|c| w.bias[c]),
+            multiplier: core::array::from_fn(|c| w.multipliers[c]),
+            input_zero_point: w.input_q.zero_point,
+            output_zero_point: w.output_q.zero_point,
+            clamp: w.clamp(op, 3)?,
+        })
+    }
+}
+
+impl<
+    const C: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const OH: usize,
+    const OW: usize,
+> FromOperator for QDepthwiseConv2d<C, KH, KW, H, W, SH, SW, PH, PW, OH, OW>
+{
+    /// An int8 `DEPTHWISE_CONV_2D` with a depth multiplier of 1, its
+    /// weights reordered from TensorFlow Lite's `[1][KH][KW][C]`.
+    fn from_operator(model: &Model, op: &Operator) -> Result<Self, Error> {
+        let w = Weighted::read(model, op, OperatorCode::DepthwiseConv2d, &[1, KH, KW, C], C)?;
+        w.input.expect_shape(&[1, H, W, C])?;
+        w.output.expect_shape(&[1, OH, OW, C])?;
+        strides(op, w.output, [SH, SW])?;
+        padding(op, w.output, [H, KH, SH, PH, OH])?;
+        padding(op, w.output, [W, KW, SW, PW, OW])?;
+        if op.option(3, 1) != 1 {
+            return Err(w.output.unsupported("a depth multiplier other than 1"));
+        }
+        if (op.option(5, 1), op.option(6, 1)) != (1, 1) {
+            return Err(w.output.unsupported("a dilated convolution"));
+        }
+        Ok(QDepthwiseConv2d {
+            weight: core::array::from_fn(|c| {
+                core::array::from_fn(|kh| {
+                    core::array::from_fn(|kw| w.weights[(kh * KW + kw) * C + c])
+                })
+            }),
+            bias: core::array::from_fn(|c| w.bias[c]),
+            multiplier: core::array::from_fn(|c| w.multipliers[c]),
+            input_zero_point: w.input_q.zero_point,
+            output_zero_point: w.output_q.zero_point,
+            clamp: w.clamp(op, 4)?,
+        })
+    }
+}
+
+impl<
+    const C: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const OH: usize,
+    const OW: usize,
+> FromOperator for QPool2d<C, KH, KW, H, W, SH, SW, PH, PW, OH, OW>
+{
+    /// An int8 `MAX_POOL_2D` or `AVERAGE_POOL_2D`, whose input and output
+    /// share a quantization, as TensorFlow Lite's converter makes them.
+    fn from_operator(model: &Model, op: &Operator) -> Result<Self, Error> {
+        let (input, output) = (model.tensor_at(&op.inputs, 0)?, model.tensor_at(&op.outputs, 0)?);
+        let reduce = match op.code {
+            OperatorCode::MaxPool2d => Reduce::Max,
+            OperatorCode::AveragePool2d => Reduce::Average,
+            ref other => {
+                return Err(output.unsupported(&format!("operator {other:?} as a pooling layer")));
             }
         };
-        Ok(QDense {
-            weight: core::array::from_fn(|o| core::array::from_fn(|i| weights[o * IN + i])),
-            bias: core::array::from_fn(|o| bias[o]),
-            multiplier,
-            input_zero_point: input_q.zero_point,
-            output_zero_point: output_q.zero_point,
-            clamp,
-        })
+        input.expect_shape(&[1, H, W, C])?;
+        output.expect_shape(&[1, OH, OW, C])?;
+        let (input_q, output_q) = (input.quantization()?, output.quantization()?);
+        if input_q != output_q {
+            return Err(output.unsupported("a pooling that changes the quantization"));
+        }
+        if (op.option(4, 0), op.option(3, 0)) != (KH as i64, KW as i64) {
+            return Err(output.unsupported(&format!(
+                "a {} × {} window where the layer has {KH} × {KW}",
+                op.option(4, 0),
+                op.option(3, 0)
+            )));
+        }
+        strides(op, output, [SH, SW])?;
+        padding(op, output, [H, KH, SH, PH, OH])?;
+        padding(op, output, [W, KW, SW, PW, OW])?;
+        Ok(QPool2d { reduce, clamp: fused_clamp(op, 5, output_q, output)? })
     }
 }
 

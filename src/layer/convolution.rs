@@ -201,6 +201,53 @@ impl Convolution {
         });
     }
 
+    /// The accumulators of an int8 convolution, as TensorFlow Lite's
+    /// reference kernels form them: for each output (channel `co`, flat
+    /// index `o`), `Σ w · (x + input_offset)` over the window positions
+    /// inside the input (padding stands for the input's zero point, so it
+    /// adds nothing). Integer sums are exact, so their order is free.
+    pub fn accumulate_int8(
+        &self,
+        x: &[i8],
+        w: &[i8],
+        input_offset: i32,
+        mut emit: impl FnMut(usize, usize, i32),
+    ) {
+        let (rows, cols) = (self.rows, self.cols);
+        let depth = self.in_per_group() * self.kernel_plane();
+        for co in 0..self.out_channels {
+            let first_input = co / self.out_per_group() * self.in_per_group();
+            let filter = &w[co * depth..][..depth];
+            for oh in 0..rows.output {
+                for ow in 0..cols.output {
+                    let mut sum = 0i32;
+                    for channel in 0..self.in_per_group() {
+                        let plane =
+                            &x[(first_input + channel) * self.in_plane()..][..self.in_plane()];
+                        for kh in 0..rows.kernel {
+                            if !rows.outputs_reading(kh).contains(&oh) {
+                                continue;
+                            }
+                            let ih = rows.input_at(oh, kh);
+                            for kw in 0..cols.kernel {
+                                if !cols.outputs_reading(kw).contains(&ow) {
+                                    continue;
+                                }
+                                let input = plane[ih * cols.input + cols.input_at(ow, kw)];
+                                let weight =
+                                    filter[(channel * rows.kernel + kh) * cols.kernel + kw];
+                                let term = i32::from(weight)
+                                    .wrapping_mul(i32::from(input).wrapping_add(input_offset));
+                                sum = sum.wrapping_add(term);
+                            }
+                        }
+                    }
+                    emit(co * self.out_plane() + oh * cols.output + ow, co, sum);
+                }
+            }
+        }
+    }
+
     /// Weights of one filter: the rows of the unfolded input.
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     const fn depth(&self) -> usize {

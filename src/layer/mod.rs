@@ -15,12 +15,12 @@
 mod activation;
 mod conv1d;
 mod conv2d;
-mod convolution;
+pub(crate) mod convolution;
 mod dense;
 mod depthwise;
 mod flatten;
 mod global_pool;
-mod pool;
+pub(crate) mod pool;
 pub(crate) mod tensor;
 mod window;
 

@@ -26,9 +26,12 @@ impl Pooling {
     }
 
     /// Calls `visit(output_index, input_indices)` for every window, the
-    /// input indices in row-major order.
+    /// input indices in row-major order (only those inside the input).
     #[inline(always)]
-    fn each_window(&self, mut visit: impl FnMut(usize, &mut dyn Iterator<Item = usize>)) {
+    pub(crate) fn each_window(
+        &self,
+        mut visit: impl FnMut(usize, &mut dyn Iterator<Item = usize>),
+    ) {
         let (rows, cols) = (self.rows, self.cols);
         let (in_plane, out_plane) = (rows.input * cols.input, rows.output * cols.output);
         for c in 0..self.channels {

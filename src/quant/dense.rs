@@ -27,6 +27,24 @@ pub struct QDense<const IN: usize, const OUT: usize> {
 }
 
 impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
+    /// The same layer taking its inputs in the order of constnet's
+    /// [`Flatten`](crate::layer::Flatten) of `[C][H][W]`, where TensorFlow
+    /// Lite flattens an `[H][W][C]` image: its weight columns reordered.
+    pub fn with_inputs_from_hwc<const C: usize, const H: usize, const W: usize>(mut self) -> Self {
+        const { assert!(C * H * W == IN, "C × H × W is not the number of inputs") };
+        for row in &mut self.weight {
+            let hwc = *row;
+            for c in 0..C {
+                for h in 0..H {
+                    for w in 0..W {
+                        row[(c * H + h) * W + w] = hwc[(h * W + w) * C + c];
+                    }
+                }
+            }
+        }
+        self
+    }
+
     /// Inference on int8 values.
     pub fn forward(&self, input: &[i8; IN]) -> [i8; OUT] {
         // Wrapping: on the values a real model holds nothing overflows, and

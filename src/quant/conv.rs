@@ -1,0 +1,182 @@
+//! int8 convolutions, TensorFlow Lite's `CONV_2D` and `DEPTHWISE_CONV_2D`
+//! (per-channel), on values laid out as constnet's float layers lay them
+//! out: channels × height × width.
+
+use super::dense::requantized;
+use super::fixed::Multiplier;
+use crate::layer::Axis;
+use crate::layer::convolution::Convolution;
+
+/// A 2-D int8 convolution from `C_IN` channels of `H × W` to `C_OUT` of
+/// `OH × OW`, with the geometry of [`Conv2d`](crate::layer::Conv2d) (the
+/// padding `PH`, `PW` before the input; TensorFlow Lite's `SAME` puts an
+/// odd zero after it): per output, `b + Σ w · (x − input_zero_point)`,
+/// brought to the output's scale by its channel's multiplier, moved to the
+/// output's zero point and clamped to the fused activation's range, as
+/// TensorFlow Lite Micro's reference kernel computes it.
+///
+/// Weights are `[C_OUT][C_IN][KH][KW]` (TensorFlow Lite stores
+/// `[C_OUT][KH][KW][C_IN]`: the reader reorders them), with a zero point of 0.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct QConv2d<
+    const C_IN: usize,
+    const C_OUT: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const OH: usize,
+    const OW: usize,
+> {
+    /// `C_OUT` filters of `C_IN` channels of `KH × KW` weights.
+    pub weight: [[[[i8; KW]; KH]; C_IN]; C_OUT],
+    /// One bias per output channel, at the accumulator's scale.
+    pub bias: [i32; C_OUT],
+    /// One requantization per output channel.
+    pub multiplier: [Multiplier; C_OUT],
+    /// The input's zero point.
+    pub input_zero_point: i32,
+    /// The output's zero point.
+    pub output_zero_point: i32,
+    /// The range outputs are clamped to.
+    pub clamp: (i8, i8),
+}
+
+/// A depthwise int8 convolution of `C` channels (a depth multiplier of 1),
+/// as [`QConv2d`] otherwise. Weights are `[C][KH][KW]` (TensorFlow Lite
+/// stores `[1][KH][KW][C]`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct QDepthwiseConv2d<
+    const C: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const OH: usize,
+    const OW: usize,
+> {
+    /// One `KH × KW` filter per channel.
+    pub weight: [[[i8; KW]; KH]; C],
+    /// One bias per channel, at the accumulator's scale.
+    pub bias: [i32; C],
+    /// One requantization per channel.
+    pub multiplier: [Multiplier; C],
+    /// The input's zero point.
+    pub input_zero_point: i32,
+    /// The output's zero point.
+    pub output_zero_point: i32,
+    /// The range outputs are clamped to.
+    pub clamp: (i8, i8),
+}
+
+const fn convolution(
+    [c_in, c_out, groups]: [usize; 3],
+    [kh, kw, h, w, sh, sw, ph, pw, oh, ow]: [usize; 10],
+) -> Convolution {
+    let rows = Axis { input: h, kernel: kh, stride: sh, padding: ph, output: oh };
+    let cols = Axis { input: w, kernel: kw, stride: sw, padding: pw, output: ow };
+    let convolution = Convolution { in_channels: c_in, out_channels: c_out, groups, rows, cols };
+    assert!(
+        convolution.is_consistent(),
+        "OH × OW is not what H × W gives with this kernel, stride and padding"
+    );
+    convolution
+}
+
+/// Requantizes the accumulators of `convolution` into `output`.
+fn run(
+    convolution: &Convolution,
+    [input, weight]: [&[i8]; 2],
+    bias: &[i32],
+    multiplier: &[Multiplier],
+    [input_zero_point, output_zero_point]: [i32; 2],
+    clamp: (i8, i8),
+    output: &mut [i8],
+) {
+    convolution.accumulate_int8(
+        input,
+        weight,
+        input_zero_point.wrapping_neg(),
+        |o, channel, sum| {
+            let scaled = multiplier[channel].apply(sum.wrapping_add(bias[channel]));
+            output[o] = requantized(scaled, output_zero_point, clamp);
+        },
+    );
+}
+
+impl<
+    const C_IN: usize,
+    const C_OUT: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const OH: usize,
+    const OW: usize,
+> QConv2d<C_IN, C_OUT, KH, KW, H, W, SH, SW, PH, PW, OH, OW>
+{
+    const CONVOLUTION: Convolution =
+        convolution([C_IN, C_OUT, 1], [KH, KW, H, W, SH, SW, PH, PW, OH, OW]);
+
+    /// Inference on int8 values.
+    pub fn forward(&self, input: &[[[i8; W]; H]; C_IN]) -> [[[i8; OW]; OH]; C_OUT] {
+        let mut output = [[[0; OW]; OH]; C_OUT];
+        run(
+            &Self::CONVOLUTION,
+            [
+                input.as_flattened().as_flattened(),
+                self.weight.as_flattened().as_flattened().as_flattened(),
+            ],
+            &self.bias,
+            &self.multiplier,
+            [self.input_zero_point, self.output_zero_point],
+            self.clamp,
+            output.as_flattened_mut().as_flattened_mut(),
+        );
+        output
+    }
+}
+
+impl<
+    const C: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const OH: usize,
+    const OW: usize,
+> QDepthwiseConv2d<C, KH, KW, H, W, SH, SW, PH, PW, OH, OW>
+{
+    const CONVOLUTION: Convolution = convolution([C, C, C], [KH, KW, H, W, SH, SW, PH, PW, OH, OW]);
+
+    /// Inference on int8 values.
+    pub fn forward(&self, input: &[[[i8; W]; H]; C]) -> [[[i8; OW]; OH]; C] {
+        let mut output = [[[0; OW]; OH]; C];
+        run(
+            &Self::CONVOLUTION,
+            [input.as_flattened().as_flattened(), self.weight.as_flattened().as_flattened()],
+            &self.bias,
+            &self.multiplier,
+            [self.input_zero_point, self.output_zero_point],
+            self.clamp,
+            output.as_flattened_mut().as_flattened_mut(),
+        );
+        output
+    }
+}

@@ -1,0 +1,89 @@
+//! int8 pooling, TensorFlow Lite's `MAX_POOL_2D` and `AVERAGE_POOL_2D`, on
+//! channels × height × width.
+
+use crate::layer::Axis;
+use crate::layer::pool::Pooling;
+
+/// Whether each window gives its largest value or its mean.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reduce {
+    /// The largest value.
+    Max,
+    /// The mean, rounded to nearest, ties away from zero, as TensorFlow
+    /// Lite's reference kernel rounds it; padding is left out of the count.
+    Average,
+}
+
+/// 2-D int8 pooling of `C` channels of `H × W` into `OH × OW` windows of
+/// `KH × KW`, moved by `SH` rows and `SW` columns, the input padded with
+/// `PH` rows and `PW` columns before it (padding is never part of a
+/// window). Scales and zero points pass through unchanged, as in TensorFlow
+/// Lite; outputs are clamped to the fused activation's range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct QPool2d<
+    const C: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const OH: usize,
+    const OW: usize,
+> {
+    /// Max or average.
+    pub reduce: Reduce,
+    /// The range outputs are clamped to.
+    pub clamp: (i8, i8),
+}
+
+impl<
+    const C: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const OH: usize,
+    const OW: usize,
+> QPool2d<C, KH, KW, H, W, SH, SW, PH, PW, OH, OW>
+{
+    const POOLING: Pooling = {
+        let rows = Axis { input: H, kernel: KH, stride: SH, padding: PH, output: OH };
+        let cols = Axis { input: W, kernel: KW, stride: SW, padding: PW, output: OW };
+        assert!(
+            rows.is_consistent() && cols.is_consistent(),
+            "OH × OW windows do not fit H × W with this window, stride and padding"
+        );
+        Pooling { channels: C, rows, cols }
+    };
+
+    /// Inference on int8 values.
+    pub fn forward(&self, input: &[[[i8; W]; H]; C]) -> [[[i8; OW]; OH]; C] {
+        let mut output = [[[0; OW]; OH]; C];
+        let (x, y) =
+            (input.as_flattened().as_flattened(), output.as_flattened_mut().as_flattened_mut());
+        let (low, high) = (i32::from(self.clamp.0), i32::from(self.clamp.1));
+        Self::POOLING.each_window(|o, inputs| {
+            let value = match self.reduce {
+                Reduce::Max => inputs.map(|i| i32::from(x[i])).max().unwrap_or(-128),
+                Reduce::Average => {
+                    let (sum, count) = inputs
+                        .fold((0i32, 0i32), |(sum, count), i| (sum + i32::from(x[i]), count + 1));
+                    match count {
+                        0 => 0,
+                        _ if sum > 0 => (sum + count / 2) / count,
+                        _ => (sum - count / 2) / count,
+                    }
+                }
+            };
+            y[o] = value.clamp(low, high) as i8;
+        });
+        output
+    }
+}
