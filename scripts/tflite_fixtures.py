@@ -15,6 +15,8 @@ committed input, the int8 outputs the TFLite Micro interpreter gives for it.
   max pooling, a rectangular Conv2D without padding, a flatten and a dense
   layer, on 8 x 8 x 2 images (NHWC, one sample). Its inputs, conv.inputs,
   are 64 images of random int8 values, one per line.
+- softmax.tflite: a dense layer followed by a softmax, int8: a model with an
+  operator the importer refuses (no outputs recorded).
 
 Run from the repository root, with the packages from PyPI:
 
@@ -41,6 +43,30 @@ def outputs(model, inputs):
     return rows
 
 
+def convert_int8(model, shape):
+    """`model` converted to int8 with a representative data set of normal values."""
+    rng = np.random.default_rng(7)
+
+    def representative():
+        for _ in range(100):
+            yield [rng.normal(size=(1, *shape)).astype(np.float32)]
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = representative
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter.inference_input_type = tf.int8
+    converter.inference_output_type = tf.int8
+    return converter.convert()
+
+
+def softmax_model():
+    tf.keras.utils.set_random_seed(7)
+    inputs = tf.keras.Input((4,), batch_size=1)
+    outputs = tf.keras.layers.Dense(3, activation="softmax")(inputs)
+    return convert_int8(tf.keras.Model(inputs, outputs), (4,))
+
+
 def conv_model():
     """The int8 convolutional network, converted with a representative data set."""
     tf.keras.utils.set_random_seed(7)
@@ -53,22 +79,16 @@ def conv_model():
     x = tf.keras.layers.Flatten()(x)
     outputs = tf.keras.layers.Dense(3)(x)
     model = tf.keras.Model(inputs, outputs)
-    rng = np.random.default_rng(7)
-
-    def representative():
-        for _ in range(100):
-            yield [rng.normal(size=(1, 8, 8, 2)).astype(np.float32)]
-
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = representative
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.int8
-    converter.inference_output_type = tf.int8
-    return converter.convert()
+    # Biases start at zero: give them values, so that the int8 biases count.
+    rng = np.random.default_rng(3)
+    for layer in model.layers:
+        if getattr(layer, "use_bias", False):
+            layer.bias.assign(rng.normal(scale=0.3, size=layer.bias.shape).astype(np.float32))
+    return convert_int8(model, (8, 8, 2))
 
 
 def main():
+    (FIXTURES / "softmax.tflite").write_bytes(softmax_model())
     (FIXTURES / "conv.tflite").write_bytes(conv_model())
     rng = np.random.default_rng(11)
     images = [rng.integers(-128, 128, size=(1, 8, 8, 2), dtype=np.int8) for _ in range(64)]

@@ -18,3 +18,28 @@ pub use dense::QDense;
 pub use fixed::{Multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul};
 pub use pool::{QPool2d, Reduce};
 pub use tensor::Quantization;
+
+/// An image `[C][H][W]` as a vector, channels first: what
+/// [`Flatten`](crate::layer::Flatten) does to float values.
+pub fn flatten<const C: usize, const H: usize, const W: usize, const N: usize>(
+    image: &[[[i8; W]; H]; C],
+) -> [i8; N] {
+    const { assert!(C * H * W == N, "C × H × W is not N") };
+    let values = image.as_flattened().as_flattened();
+    core::array::from_fn(|i| values[i])
+}
+
+/// An image stored height first, `[H][W][C]` as TensorFlow Lite stores
+/// one, in constnet's order, channels first.
+///
+/// ```
+/// use constnet::quant::from_hwc;
+///
+/// let hwc = [[[1, 2], [3, 4]]]; // one row of two pixels of two channels
+/// assert_eq!(from_hwc(&hwc), [[[1, 3]], [[2, 4]]]);
+/// ```
+pub fn from_hwc<const C: usize, const H: usize, const W: usize>(
+    image: &[[[i8; C]; W]; H],
+) -> [[[i8; W]; H]; C] {
+    core::array::from_fn(|c| core::array::from_fn(|h| core::array::from_fn(|w| image[h][w][c])))
+}

@@ -1,0 +1,333 @@
+//! An int8 TensorFlow Lite model (`.tflite`) as Rust source: a struct of
+//! constnet's int8 layers ([`constnet::quant`]), whose shapes are types the
+//! compiler checks, its `forward`, and its parameters as a `const`, to
+//! include in a program or a firmware (the parameters then live in flash).
+//!
+//! The model is a chain of `FULLY_CONNECTED`, `CONV_2D`,
+//! `DEPTHWISE_CONV_2D`, `MAX_POOL_2D`, `AVERAGE_POOL_2D` and `RESHAPE` (the
+//! flattening of an image) operators, int8 in and out; anything else is an
+//! error naming the operator and the tensor. Images are channels first, as
+//! everywhere in constnet (TensorFlow Lite stores them height first:
+//! `constnet::quant::from_hwc` turns one around); the weights of a dense
+//! layer after a flatten are reordered to match.
+//!
+//! ```no_run
+//! let source = constnet_import::rust_source(&std::fs::read("sine.tflite")?, "Sine", "sine.tflite")?;
+//! std::fs::write("src/sine_model.rs", source)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt::Write;
+
+use constnet::io::tflite::{Error, Geometry, Layer, Model, Weights};
+use constnet::quant::{Quantization, Reduce};
+
+/// `Sine` for `path/to/sine.tflite`: the file's stem in upper camel case.
+pub fn name_of(path: &str) -> String {
+    let stem = std::path::Path::new(path).file_stem().and_then(|s| s.to_str()).unwrap_or("model");
+    let mut name = String::new();
+    for word in stem.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+        let mut chars = word.chars();
+        name.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+        name.push_str(chars.as_str());
+    }
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "Model");
+    }
+    name
+}
+
+/// One layer of the chain, as the source names it.
+struct Step {
+    field: String,
+    ty: String,
+    value: String,
+    doc: String,
+    /// The types of what it takes and gives.
+    input: String,
+    output: String,
+    /// Whether a flatten comes before it.
+    flattens: bool,
+}
+
+/// `[i8; N]` or `[[[i8; W]; H]; C]`.
+fn image(channels: usize, [h, w]: [usize; 2]) -> String {
+    format!("[[[i8; {w}]; {h}]; {channels}]")
+}
+
+/// The model in `bytes` as Rust source declaring `name` (a struct), its
+/// `forward`, and a const `NAME` of its parameters; `origin` names the file
+/// in the comments.
+pub fn rust_source(bytes: &[u8], name: &str, origin: &str) -> Result<String, Error> {
+    let model = Model::read(bytes)?;
+    let mut steps = Vec::new();
+    let mut flattened: Option<[usize; 3]> = None;
+    for (index, operator) in model.operators.iter().enumerate() {
+        let tensor = operator.outputs.first().and_then(|&t| model.tensors.get(t as usize));
+        let tensor_name = tensor.map_or("", |t| t.name.as_str());
+        let layer = model.read_layer(index)?;
+        let count = steps.len();
+        let flattens = flattened.is_some() && matches!(layer, Layer::Dense { .. });
+        let step = match layer {
+            Layer::Dense { inputs, outputs, mut weights } => {
+                if let Some([c, h, w]) = flattened.take() {
+                    reorder_from_hwc(&mut weights.weight, inputs, [c, h, w]);
+                }
+                Step {
+                    input: format!("[i8; {inputs}]"),
+                    output: format!("[i8; {outputs}]"),
+                    flattens,
+                    field: format!("dense{count}"),
+                    ty: format!("QDense<{inputs}, {outputs}>"),
+                    value: format!(
+                        "QDense {{\n{}\n    }}",
+                        weighted_fields(&weights, &[outputs, inputs])
+                    ),
+                    doc: format!(
+                        "`FULLY_CONNECTED`, {inputs} → {outputs}{}",
+                        activation(weights.clamp, weights.output)
+                    ),
+                }
+            }
+            Layer::Conv2d { geometry, weights } => Step {
+                input: image(geometry.in_channels, geometry.input),
+                output: image(geometry.out_channels, geometry.output),
+                flattens,
+                field: format!("conv{count}"),
+                ty: format!(
+                    "QConv2d<{}>",
+                    consts(&[geometry.in_channels, geometry.out_channels], &geometry)
+                ),
+                value: format!(
+                    "QConv2d {{\n{}\n    }}",
+                    weighted_fields(
+                        &weights,
+                        &[
+                            geometry.out_channels,
+                            geometry.in_channels,
+                            geometry.kernel[0],
+                            geometry.kernel[1]
+                        ]
+                    )
+                ),
+                doc: format!(
+                    "`CONV_2D`, {}{}",
+                    describe(&geometry),
+                    activation(weights.clamp, weights.output)
+                ),
+            },
+            Layer::DepthwiseConv2d { geometry, weights } => Step {
+                input: image(geometry.in_channels, geometry.input),
+                output: image(geometry.out_channels, geometry.output),
+                flattens,
+                field: format!("depthwise{count}"),
+                ty: format!("QDepthwiseConv2d<{}>", consts(&[geometry.in_channels], &geometry)),
+                value: format!(
+                    "QDepthwiseConv2d {{\n{}\n    }}",
+                    weighted_fields(
+                        &weights,
+                        &[geometry.in_channels, geometry.kernel[0], geometry.kernel[1]]
+                    )
+                ),
+                doc: format!(
+                    "`DEPTHWISE_CONV_2D`, {}{}",
+                    describe(&geometry),
+                    activation(weights.clamp, weights.output)
+                ),
+            },
+            Layer::Pool2d { reduce, geometry, quantization, clamp } => Step {
+                input: image(geometry.in_channels, geometry.input),
+                output: image(geometry.out_channels, geometry.output),
+                flattens,
+                field: format!("pool{count}"),
+                ty: format!("QPool2d<{}>", consts(&[geometry.in_channels], &geometry)),
+                value: format!(
+                    "QPool2d {{ reduce: Reduce::{reduce:?}, clamp: ({}, {}) }}",
+                    clamp.0, clamp.1
+                ),
+                doc: format!(
+                    "`{}`, {}{}",
+                    if reduce == Reduce::Max { "MAX_POOL_2D" } else { "AVERAGE_POOL_2D" },
+                    describe(&geometry),
+                    activation(clamp, quantization)
+                ),
+            },
+            Layer::Flatten { shape } => {
+                if flattened.replace(shape).is_some() {
+                    return Err(Error::Unsupported {
+                        what: "two flattens in a row".into(),
+                        tensor: tensor_name.into(),
+                    });
+                }
+                continue;
+            }
+        };
+        let doc = format!("{} (`{tensor_name}`).", step.doc);
+        steps.push(Step { doc, ..step });
+    }
+    if steps.is_empty() || flattened.is_some() {
+        let what = if steps.is_empty() { "a model without layers" } else { "a flatten at the end" };
+        return Err(Error::Unsupported { what: what.into(), tensor: String::new() });
+    }
+    let (input, output) = edge_quantizations(&model)?;
+    Ok(write_source(&model, name, origin, &steps, [input, output]))
+}
+
+/// The quantizations of the model's input and output.
+fn edge_quantizations(model: &Model) -> Result<(Quantization, Quantization), Error> {
+    let edge = |indices: &[usize]| {
+        let tensor = indices.first().and_then(|&i| model.tensors.get(i));
+        tensor
+            .ok_or(Error::Malformed { what: "the model's inputs and outputs", at: 0 })?
+            .quantization()
+    };
+    Ok((edge(&model.inputs)?, edge(&model.outputs)?))
+}
+
+fn write_source(
+    model: &Model,
+    name: &str,
+    origin: &str,
+    steps: &[Step],
+    [input, output]: [Quantization; 2],
+) -> String {
+    let constant = name.chars().fold(String::new(), |mut constant, c| {
+        if c.is_ascii_uppercase() && !constant.is_empty() {
+            constant.push('_');
+        }
+        constant.push(c.to_ascii_uppercase());
+        constant
+    });
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "// The int8 TensorFlow Lite model `{origin}` as constnet layers, written by"
+    );
+    let _ = writeln!(out, "// `constnet-import`: its shapes are types, checked by the compiler.\n");
+    let _ = writeln!(out, "#[allow(unused_imports)]");
+    let _ = writeln!(
+        out,
+        "use ::constnet::quant::{{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QPool2d, Quantization, Reduce}};\n"
+    );
+    let _ = writeln!(out, "/// `{origin}`: {} operators, int8 in and out.", model.operators.len());
+    let _ = writeln!(out, "#[derive(Clone, Copy, Debug, PartialEq)]");
+    let _ = writeln!(out, "pub struct {name} {{");
+    for step in steps {
+        let _ = writeln!(out, "    /// {}", step.doc);
+        let _ = writeln!(out, "    pub {}: {},", step.field, step.ty);
+    }
+    let _ = writeln!(out, "}}\n");
+    let _ = writeln!(out, "impl {name} {{");
+    let _ = writeln!(out, "    /// The input's quantization: `real = scale · (q − zero_point)`.");
+    let _ = writeln!(out, "    pub const INPUT: Quantization = {};", quantization(input));
+    let _ = writeln!(out, "    /// The output's quantization.");
+    let _ = writeln!(out, "    pub const OUTPUT: Quantization = {};\n", quantization(output));
+    let _ = writeln!(out, "    /// Inference on int8 values.");
+    let (first, last) = (&steps[0], &steps[steps.len() - 1]);
+    let _ =
+        writeln!(out, "    pub fn forward(&self, input: &{}) -> {} {{", first.input, last.output);
+    for (i, step) in steps.iter().enumerate() {
+        let argument = if i == 0 { "input" } else { "&x" };
+        if step.flattens && i > 0 {
+            let _ = writeln!(out, "        let x = ::constnet::quant::flatten(&x);");
+        }
+        let call = format!("self.{}.forward({argument})", step.field);
+        if i + 1 == steps.len() {
+            let _ = writeln!(out, "        {call}");
+        } else {
+            let _ = writeln!(out, "        let x = {call};");
+        }
+    }
+    let _ = writeln!(out, "    }}");
+    let _ = writeln!(out, "}}\n");
+    let _ = writeln!(out, "/// The parameters of `{origin}`.");
+    let _ = writeln!(out, "#[allow(clippy::unreadable_literal)]");
+    let _ = writeln!(out, "pub const {constant}: {name} = {name} {{");
+    for step in steps {
+        let _ = writeln!(out, "    {}: {},", step.field, step.value);
+    }
+    let _ = writeln!(out, "}};");
+    out
+}
+
+fn quantization(q: Quantization) -> String {
+    format!("Quantization {{ scale: {:?}, zero_point: {} }}", q.scale, q.zero_point)
+}
+
+/// `C_IN, C_OUT, KH, KW, ...`.
+fn consts(channels: &[usize], geometry: &Geometry) -> String {
+    let all: Vec<String> =
+        channels.iter().chain(&geometry.consts()).map(usize::to_string).collect();
+    all.join(", ")
+}
+
+fn describe(g: &Geometry) -> String {
+    format!(
+        "{}×{} window, stride {}×{}, padding {}×{}: [{}, {}, {}] → [{}, {}, {}]",
+        g.kernel[0],
+        g.kernel[1],
+        g.stride[0],
+        g.stride[1],
+        g.padding[0],
+        g.padding[1],
+        g.in_channels,
+        g.input[0],
+        g.input[1],
+        g.out_channels,
+        g.output[0],
+        g.output[1]
+    )
+}
+
+/// `, ReLU` and the like, from the clamp and the output's quantization.
+fn activation(clamp: (i8, i8), output: Quantization) -> String {
+    match clamp {
+        (-128, 127) => String::new(),
+        (low, 127) if i32::from(low) == output.zero_point.max(-128) => ", ReLU".into(),
+        (low, high) => format!(", clamped to [{low}, {high}]"),
+    }
+}
+
+/// The fields every layer with weights has, its weights nested as `shape`.
+fn weighted_fields(w: &Weights, shape: &[usize]) -> String {
+    let multipliers: Vec<String> = w
+        .multiplier
+        .iter()
+        .map(|m| format!("Multiplier {{ value: {}, shift: {} }}", m.value, m.shift))
+        .collect();
+    format!(
+        "        weight: {},\n        bias: {:?},\n        multiplier: [{}],\n        input_zero_point: {},\n        output_zero_point: {},\n        clamp: ({}, {}),",
+        nested(&w.weight, shape),
+        w.bias,
+        multipliers.join(", "),
+        w.input.zero_point,
+        w.output.zero_point,
+        w.clamp.0,
+        w.clamp.1
+    )
+}
+
+/// Nested arrays of the given shape, written on one line each innermost row.
+fn nested(values: &[i8], shape: &[usize]) -> String {
+    match shape {
+        [] | [_] => format!("{values:?}"),
+        [_, inner @ ..] => {
+            let size: usize = inner.iter().product();
+            let parts: Vec<String> =
+                values.chunks(size.max(1)).map(|part| nested(part, inner)).collect();
+            format!("[{}]", parts.join(", "))
+        }
+    }
+}
+
+/// A dense layer's weight columns, from the order TensorFlow Lite flattens
+/// an image (`[H][W][C]`) to constnet's (`[C][H][W]`).
+fn reorder_from_hwc(weight: &mut [i8], inputs: usize, [c, h, w]: [usize; 3]) {
+    for row in weight.chunks_mut(inputs) {
+        let hwc = row.to_vec();
+        for (index, value) in row.iter_mut().enumerate() {
+            let (channel, y, x) = (index / (h * w), index / w % h, index % w);
+            *value = hwc[(y * w + x) * c + channel];
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Models imported by `constnet-import` compile, and compute what
+//! TensorFlow Lite Micro computes, bit for bit, on the fixtures of
+//! `scripts/tflite_fixtures.py` (`tests/fixtures/tflite/` of the main
+//! crate). The imported sources in `tests/models/` are what the importer
+//! writes today: `BLESS=1 cargo test -p constnet-import` writes them again.
+
+use std::path::{Path, PathBuf};
+
+mod sine {
+    include!("models/sine.rs");
+}
+mod conv {
+    include!("models/conv.rs");
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/tflite")
+}
+
+fn rows(name: &str) -> Vec<Vec<i8>> {
+    std::fs::read_to_string(fixtures().join(name))
+        .unwrap()
+        .lines()
+        .map(|line| line.split_whitespace().map(|v| v.parse().unwrap()).collect())
+        .collect()
+}
+
+#[test]
+fn imported_sources_are_current() {
+    for (model, name) in [("sine", "Sine"), ("conv", "Conv")] {
+        let origin = format!("{model}.tflite");
+        let bytes = std::fs::read(fixtures().join(&origin)).unwrap();
+        let written = constnet_import::rust_source(&bytes, name, &origin).unwrap();
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/models").join(format!("{model}.rs"));
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(&path, &written).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(written, committed, "{} is stale: rerun with BLESS=1", path.display());
+    }
+}
+
+#[test]
+fn the_imported_sine_model_is_tflite_micros() {
+    let expected = rows("sine.outputs");
+    for (q, expected) in (-128..=127).zip(&expected) {
+        assert_eq!(sine::SINE.forward(&[q])[..], expected[..], "input {q}");
+    }
+    // Through the model's quantizations, it is the sine it was trained to be.
+    let (input, output) = (sine::Sine::INPUT, sine::Sine::OUTPUT);
+    let mse = (0..100)
+        .map(|i| {
+            let x = i as f32 * std::f32::consts::TAU / 99.0;
+            let [y] = sine::SINE.forward(&[input.quantize(x)]);
+            (output.dequantize(y) - x.sin()).powi(2)
+        })
+        .sum::<f32>()
+        / 100.0;
+    assert!(mse < 0.01, "test MSE {mse}");
+}
+
+#[test]
+fn the_imported_convolutional_model_is_tflite_micros() {
+    for (input, expected) in rows("conv.inputs").iter().zip(rows("conv.outputs")) {
+        // The fixtures hold NHWC images: one 8 × 8 image of 2 channels.
+        let hwc: [[[i8; 2]; 8]; 8] = core::array::from_fn(|h| {
+            core::array::from_fn(|w| core::array::from_fn(|c| input[(h * 8 + w) * 2 + c]))
+        });
+        let image = constnet::quant::from_hwc(&hwc);
+        assert_eq!(conv::CONV.forward(&image)[..], expected[..]);
+    }
+    let model =
+        constnet::io::tflite::Model::read(&std::fs::read(fixtures().join("conv.tflite")).unwrap())
+            .unwrap();
+    let edge = |index: usize| model.tensors[index].quantization().unwrap();
+    assert_eq!(
+        (conv::Conv::INPUT, conv::Conv::OUTPUT),
+        (edge(model.inputs[0]), edge(model.outputs[0]))
+    );
+}
+
+#[test]
+fn names_come_from_file_stems() {
+    assert_eq!(constnet_import::name_of("models/sine.tflite"), "Sine");
+    assert_eq!(constnet_import::name_of("person_detect.tflite"), "PersonDetect");
+    assert_eq!(constnet_import::name_of("8bit-net.tflite"), "Model8bitNet");
+}
+
+#[test]
+fn a_model_with_an_unsupported_operator_is_an_error_naming_it() {
+    let bytes = std::fs::read(fixtures().join("softmax.tflite")).unwrap();
+    let error = constnet_import::rust_source(&bytes, "Softmax", "softmax.tflite").unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("Softmax") && message.contains("is not supported"), "{message}");
+}
+
+#[test]
+fn a_truncated_model_is_an_error() {
+    let bytes = std::fs::read(fixtures().join("sine.tflite")).unwrap();
+    for len in [0, 3, 100, bytes.len() / 2] {
+        assert!(
+            constnet_import::rust_source(&bytes[..len], "Sine", "sine.tflite").is_err(),
+            "{len} bytes"
+        );
+    }
+}

@@ -1,0 +1,59 @@
+// The int8 TensorFlow Lite model `sine.tflite` as constnet layers, written by
+// `constnet-import`: its shapes are types, checked by the compiler.
+
+#[allow(unused_imports)]
+use ::constnet::quant::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QPool2d, Quantization, Reduce};
+
+/// `sine.tflite`: 3 operators, int8 in and out.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sine {
+    /// `FULLY_CONNECTED`, 1 → 16 (`sequential_1/dense_2/MatMul;sequential_1/dense_2/Relu;sequential_1/dense_2/BiasAdd`).
+    pub dense0: QDense<1, 16>,
+    /// `FULLY_CONNECTED`, 16 → 16 (`sequential_1/dense_3/MatMul;sequential_1/dense_3/Relu;sequential_1/dense_3/BiasAdd`).
+    pub dense1: QDense<16, 16>,
+    /// `FULLY_CONNECTED`, 16 → 1 (`StatefulPartitionedCall:0`).
+    pub dense2: QDense<16, 1>,
+}
+
+impl Sine {
+    /// The input's quantization: `real = scale · (q − zero_point)`.
+    pub const INPUT: Quantization = Quantization { scale: 0.024573976, zero_point: -128 };
+    /// The output's quantization.
+    pub const OUTPUT: Quantization = Quantization { scale: 0.008269669, zero_point: 7 };
+
+    /// Inference on int8 values.
+    pub fn forward(&self, input: &[i8; 1]) -> [i8; 1] {
+        let x = self.dense0.forward(input);
+        let x = self.dense1.forward(&x);
+        self.dense2.forward(&x)
+    }
+}
+
+/// The parameters of `sine.tflite`.
+#[allow(clippy::unreadable_literal)]
+pub const SINE: Sine = Sine {
+    dense0: QDense {
+        weight: [[50], [107], [-78], [85], [-45], [-102], [124], [104], [-83], [-35], [-48], [-127], [-67], [-73], [34], [-109]],
+        bias: [14977, -10561, 0, -7472, 0, 0, -9151, 0, 0, 0, 0, 0, 0, 0, 4581, 0],
+        multiplier: [Multiplier { value: 1260584027, shift: -6 }, Multiplier { value: 1260584027, shift: -6 }, Multiplier { value: 1260584027, shift: -6 }, Multiplier { value: 1260584027, shift: -6 }, Multiplier { value: 1260584027, shift: -6 }, Multiplier { value: 1260584027, shift: -6 }, Multiplier { value: 1260584027, shift: -6 }, Multiplier { value: 1260584027, shift: -6 }, Multiplier { value: 1260584027, shift: -6 }, Multiplier { value: 1260584027, shift: -6 }, Multiplier { value: 1260584027, shift: -6 }, Multiplier { value: 1260584027, shift: -6 }, Multiplier { value: 1260584027, shift: -6 }, Multiplier { value: 1260584027, shift: -6 }, Multiplier { value: 1260584027, shift: -6 }, Multiplier { value: 1260584027, shift: -6 }],
+        input_zero_point: -128,
+        output_zero_point: -128,
+        clamp: (-128, 127),
+    },
+    dense1: QDense {
+        weight: [[-23, 15, 40, 44, -15, -35, -18, -17, -39, 25, -8, -39, -14, -26, -15, 26], [-38, 38, 27, -23, -3, 21, 25, -42, 32, -40, 36, 7, 1, 3, -27, 4], [29, -47, -41, -43, 32, 17, -5, -104, -16, -10, -26, 9, 25, 24, -127, 3], [-8, -3, 19, 41, -30, 4, -11, -29, -28, 14, 16, -5, 44, 7, -14, 6], [-17, -97, 37, -50, -45, 19, -60, 26, 2, -18, -13, 7, 37, 12, 26, -16], [-34, -10, -29, -11, -46, 31, -25, 13, -7, 18, 36, -29, 5, -25, 30, 29], [-34, -20, 21, 9, -12, 36, -23, 1, -6, -1, 44, 38, -7, -8, -21, 10], [-35, 10, 33, 29, 39, 34, 17, 7, -26, -11, -5, -38, -2, 8, -34, 9], [-46, -35, 31, -12, -41, 27, -47, -43, -35, -11, -42, -16, 17, 39, 45, -31], [-44, -3, 3, -30, -28, -26, 29, -23, 3, 23, -6, 40, -28, -20, -32, 19], [71, -55, -34, -106, 45, -30, -104, -15, 12, -42, 6, 37, 26, -32, 40, 31], [-24, 36, 20, -39, -15, -29, -20, -36, -10, 2, 3, 36, -25, 16, -8, 24], [-15, -31, 22, 43, 17, 45, 0, -37, -37, -9, -34, 23, 41, -6, -46, -3], [-29, -14, 21, -38, 22, -38, -28, 36, 25, 1, 26, 35, -10, -21, 23, 46], [-13, 10, 25, 37, 16, 36, -36, -7, -34, 5, 44, 43, 20, -22, 32, -2], [57, -54, 21, -52, 43, -28, -43, -4, 30, 37, 1, -3, 20, 36, 49, 44]],
+        bias: [0, 0, 7087, 0, -352, 0, 0, -439, -69, 0, 7956, 0, 0, -216, -104, 4451],
+        multiplier: [Multiplier { value: 1615770491, shift: -6 }, Multiplier { value: 1615770491, shift: -6 }, Multiplier { value: 1615770491, shift: -6 }, Multiplier { value: 1615770491, shift: -6 }, Multiplier { value: 1615770491, shift: -6 }, Multiplier { value: 1615770491, shift: -6 }, Multiplier { value: 1615770491, shift: -6 }, Multiplier { value: 1615770491, shift: -6 }, Multiplier { value: 1615770491, shift: -6 }, Multiplier { value: 1615770491, shift: -6 }, Multiplier { value: 1615770491, shift: -6 }, Multiplier { value: 1615770491, shift: -6 }, Multiplier { value: 1615770491, shift: -6 }, Multiplier { value: 1615770491, shift: -6 }, Multiplier { value: 1615770491, shift: -6 }, Multiplier { value: 1615770491, shift: -6 }],
+        input_zero_point: -128,
+        output_zero_point: -128,
+        clamp: (-128, 127),
+    },
+    dense2: QDense {
+        weight: [[34, -17, -127, 15, -53, -14, 13, 29, -42, -9, 113, 27, -18, 4, -24, -83]],
+        bias: [-2970],
+        multiplier: [Multiplier { value: 1794694187, shift: -6 }],
+        input_zero_point: -128,
+        output_zero_point: 7,
+        clamp: (-128, 127),
+    },
+};

@@ -1,0 +1,476 @@
+//! Operators read as constnet's int8 layers: first as [`Layer`], sizes and
+//! parameters in constnet's layouts (channels first), then, through
+//! [`FromOperator`], as the typed layers of [`crate::quant`], whose const
+//! parameters must be the operator's sizes.
+
+use std::format;
+use std::vec::Vec;
+
+use super::{Error, FusedActivation, Model, Operator, OperatorCode, Tensor};
+use crate::layer::Axis;
+use crate::quant::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QPool2d, Quantization, Reduce};
+
+/// Where a window (a kernel, a pooling window) goes over an image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Geometry {
+    /// Input channels.
+    pub in_channels: usize,
+    /// Output channels.
+    pub out_channels: usize,
+    /// Rows and columns of the window.
+    pub kernel: [usize; 2],
+    /// Rows and columns of the input.
+    pub input: [usize; 2],
+    /// Rows and columns the window moves by.
+    pub stride: [usize; 2],
+    /// Rows and columns of zeros before the input.
+    pub padding: [usize; 2],
+    /// Rows and columns of the output.
+    pub output: [usize; 2],
+}
+
+impl Geometry {
+    /// The const parameters of constnet's layers, in their order after the
+    /// channels: `KH, KW, H, W, SH, SW, PH, PW, OH, OW`.
+    pub fn consts(&self) -> [usize; 10] {
+        let [kh, kw] = self.kernel;
+        let [h, w] = self.input;
+        let [sh, sw] = self.stride;
+        let [ph, pw] = self.padding;
+        let [oh, ow] = self.output;
+        [kh, kw, h, w, sh, sw, ph, pw, oh, ow]
+    }
+}
+
+/// The parameters of an int8 layer with weights.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Weights {
+    /// The weights in constnet's layout: `[out][in]` for a dense layer,
+    /// `[out][in][kh][kw]` for a convolution, `[channel][kh][kw]` for a
+    /// depthwise one.
+    pub weight: Vec<i8>,
+    /// One bias per output channel.
+    pub bias: Vec<i32>,
+    /// One requantization per output channel.
+    pub multiplier: Vec<Multiplier>,
+    /// The input's quantization.
+    pub input: Quantization,
+    /// The output's quantization.
+    pub output: Quantization,
+    /// The fused activation's range.
+    pub clamp: (i8, i8),
+}
+
+/// An operator of a model as a constnet layer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Layer {
+    /// `FULLY_CONNECTED`, from `inputs` to `outputs` values.
+    Dense {
+        /// Number of inputs.
+        inputs: usize,
+        /// Number of outputs.
+        outputs: usize,
+        /// Its parameters.
+        weights: Weights,
+    },
+    /// `CONV_2D`.
+    Conv2d {
+        /// Its sizes.
+        geometry: Geometry,
+        /// Its parameters.
+        weights: Weights,
+    },
+    /// `DEPTHWISE_CONV_2D` with a depth multiplier of 1.
+    DepthwiseConv2d {
+        /// Its sizes.
+        geometry: Geometry,
+        /// Its parameters.
+        weights: Weights,
+    },
+    /// `MAX_POOL_2D` or `AVERAGE_POOL_2D`.
+    Pool2d {
+        /// Max or average.
+        reduce: Reduce,
+        /// Its sizes.
+        geometry: Geometry,
+        /// The input's (and the output's) quantization.
+        quantization: Quantization,
+        /// The fused activation's range.
+        clamp: (i8, i8),
+    },
+    /// `RESHAPE` of an image `[channels, height, width]` into a vector:
+    /// constnet flattens channels first, TensorFlow Lite height first.
+    Flatten {
+        /// The image's shape, channels first.
+        shape: [usize; 3],
+    },
+}
+
+impl Model {
+    /// Operator `operator` as a constnet layer.
+    pub fn read_layer(&self, operator: usize) -> Result<Layer, Error> {
+        let op =
+            self.operators.get(operator).ok_or(Error::Malformed { what: "an operator", at: 0 })?;
+        let output = self.tensor_at(&op.outputs, 0)?;
+        match op.code {
+            OperatorCode::FullyConnected => {
+                let weight = self.tensor_at(&op.inputs, 1)?;
+                let &[outputs, inputs] = weight.shape.as_slice() else {
+                    return Err(
+                        weight.unsupported(&format!("a dense weight of shape {:?}", weight.shape))
+                    );
+                };
+                let mut weights = weighted(self, op, outputs)?;
+                weights.clamp = clamp(op, 0, weights.output, output)?;
+                Ok(Layer::Dense { inputs, outputs, weights })
+            }
+            OperatorCode::Conv2d => {
+                let geometry = geometry(self, op, Window::Weight)?;
+                let mut weights = weighted(self, op, geometry.out_channels)?;
+                if (op.option(4, 1), op.option(5, 1)) != (1, 1) {
+                    return Err(output.unsupported("a dilated convolution"));
+                }
+                weights.clamp = clamp(op, 3, weights.output, output)?;
+                // From [out][kh][kw][in] to [out][in][kh][kw].
+                let [kh, kw] = geometry.kernel;
+                let c_in = geometry.in_channels;
+                let hwc = weights.weight.clone();
+                for (index, w) in weights.weight.iter_mut().enumerate() {
+                    let (co, ci, k) =
+                        (index / (c_in * kh * kw), index / (kh * kw) % c_in, index % (kh * kw));
+                    *w = hwc[(co * kh * kw + k) * c_in + ci];
+                }
+                Ok(Layer::Conv2d { geometry, weights })
+            }
+            OperatorCode::DepthwiseConv2d => {
+                let geometry = geometry(self, op, Window::Weight)?;
+                if op.option(3, 1) != 1 || geometry.in_channels != geometry.out_channels {
+                    return Err(output.unsupported("a depth multiplier other than 1"));
+                }
+                if (op.option(5, 1), op.option(6, 1)) != (1, 1) {
+                    return Err(output.unsupported("a dilated convolution"));
+                }
+                let mut weights = weighted(self, op, geometry.out_channels)?;
+                weights.clamp = clamp(op, 4, weights.output, output)?;
+                // From [1][kh][kw][c] to [c][kh][kw].
+                let (channels, plane) =
+                    (geometry.in_channels, geometry.kernel[0] * geometry.kernel[1]);
+                let hwc = weights.weight.clone();
+                for (index, w) in weights.weight.iter_mut().enumerate() {
+                    *w = hwc[index % plane * channels + index / plane];
+                }
+                Ok(Layer::DepthwiseConv2d { geometry, weights })
+            }
+            OperatorCode::MaxPool2d | OperatorCode::AveragePool2d => {
+                let reduce =
+                    if op.code == OperatorCode::MaxPool2d { Reduce::Max } else { Reduce::Average };
+                let geometry = geometry(self, op, Window::Options)?;
+                let (input_q, output_q) =
+                    (self.tensor_at(&op.inputs, 0)?.quantization()?, output.quantization()?);
+                if input_q != output_q {
+                    return Err(output.unsupported("a pooling that changes the quantization"));
+                }
+                let clamp = clamp(op, 5, output_q, output)?;
+                Ok(Layer::Pool2d { reduce, geometry, quantization: output_q, clamp })
+            }
+            OperatorCode::Reshape => {
+                let input = self.tensor_at(&op.inputs, 0)?;
+                match (input.shape.as_slice(), output.shape.as_slice()) {
+                    (&[1, h, w, c], &[1, n]) if n == h * w * c => {
+                        Ok(Layer::Flatten { shape: [c, h, w] })
+                    }
+                    _ => Err(output.unsupported(&format!(
+                        "a reshape from {:?} to {:?} (only the flattening of one image is)",
+                        input.shape, output.shape
+                    ))),
+                }
+            }
+            ref other => Err(output.unsupported(&format!("operator {other:?}"))),
+        }
+    }
+}
+
+/// Where a layer's window sizes come from.
+enum Window {
+    /// The weight's shape, `[_, kh, kw, _]`.
+    Weight,
+    /// The options (pooling: `filter_width`, `filter_height`).
+    Options,
+}
+
+/// The geometry of an operator on one NHWC image.
+fn geometry(model: &Model, op: &Operator, window: Window) -> Result<Geometry, Error> {
+    let (input, output) = (model.tensor_at(&op.inputs, 0)?, model.tensor_at(&op.outputs, 0)?);
+    let (&[1, h, w, c_in], &[1, oh, ow, c_out]) = (input.shape.as_slice(), output.shape.as_slice())
+    else {
+        return Err(output.unsupported(&format!(
+            "images of shape {:?} into {:?} (one NHWC image)",
+            input.shape, output.shape
+        )));
+    };
+    let kernel = match window {
+        Window::Weight => match model.tensor_at(&op.inputs, 1)?.shape.as_slice() {
+            &[_, kh, kw, _] => [kh, kw],
+            other => return Err(output.unsupported(&format!("a kernel of shape {other:?}"))),
+        },
+        Window::Options => [op.option(4, 0).max(0) as usize, op.option(3, 0).max(0) as usize],
+    };
+    let stride = [op.option(2, 1).max(0) as usize, op.option(1, 1).max(0) as usize];
+    let mut padding = [0; 2];
+    for axis in 0..2 {
+        let (input, kernel, stride, out) =
+            ([h, w][axis], kernel[axis], stride[axis], [oh, ow][axis]);
+        let (before, expected) = match op.option(0, 0) {
+            _ if stride == 0 || kernel == 0 => (0, 0),
+            // SAME
+            0 => Axis::same(input, kernel, stride),
+            // VALID
+            1 => (0, Axis::output_len(input, kernel, stride, 0).unwrap_or(0)),
+            other => return Err(output.unsupported(&format!("the padding number {other}"))),
+        };
+        if expected != out || out == 0 {
+            return Err(output.unsupported(&format!(
+                "{out} outputs along an axis where its padding, window {kernel} and stride {stride} give {expected}"
+            )));
+        }
+        padding[axis] = before;
+    }
+    Ok(Geometry {
+        in_channels: c_in,
+        out_channels: c_out,
+        kernel,
+        input: [h, w],
+        stride,
+        padding,
+        output: [oh, ow],
+    })
+}
+
+/// The weights, bias and requantization of an operator with `channels`
+/// output channels; the clamp is set by the caller.
+fn weighted(model: &Model, op: &Operator, channels: usize) -> Result<Weights, Error> {
+    let (input, weight, output) = (
+        model.tensor_at(&op.inputs, 0)?,
+        model.tensor_at(&op.inputs, 1)?,
+        model.tensor_at(&op.outputs, 0)?,
+    );
+    let values = weight.int8()?;
+    let bias = match op.inputs.get(2) {
+        Some(&i) if i >= 0 => {
+            let bias = model.tensor_at(&op.inputs, 2)?;
+            bias.expect_shape(&[channels])?;
+            bias.int32()?
+        }
+        _ => std::vec![0; channels],
+    };
+    let (input_q, output_q) = (input.quantization()?, output.quantization()?);
+    if weight.zero_points.iter().any(|&z| z != 0) {
+        return Err(weight.unsupported("an asymmetric weight (a zero point other than 0)"));
+    }
+    let multiplier = (0..channels)
+        .map(|channel| {
+            let scale = weight.scales.get(channel).or(weight.scales.first()).copied();
+            let scale = scale.ok_or_else(|| weight.unsupported("a weight without a scale"))?;
+            if !(scale.is_finite() && scale > 0.0) {
+                return Err(weight.unsupported(&format!("a scale of {scale}")));
+            }
+            // As TensorFlow Lite Micro derives it, in double precision.
+            let real = f64::from(input_q.scale) * f64::from(scale) / f64::from(output_q.scale);
+            Ok(Multiplier::from_real(real))
+        })
+        .collect::<Result<_, Error>>()?;
+    Ok(Weights {
+        weight: values,
+        bias,
+        multiplier,
+        input: input_q,
+        output: output_q,
+        clamp: (-128, 127),
+    })
+}
+
+/// The int8 range of the fused activation stored in option `field`.
+fn clamp(
+    op: &Operator,
+    field: usize,
+    output_q: Quantization,
+    output: &Tensor,
+) -> Result<(i8, i8), Error> {
+    match op.fused_activation(field) {
+        FusedActivation::None => Ok((-128, 127)),
+        FusedActivation::Relu => Ok(output_q.clamp_range(0.0, f32::INFINITY)),
+        FusedActivation::Relu6 => Ok(output_q.clamp_range(0.0, 6.0)),
+        FusedActivation::Other(code) => {
+            Err(output.unsupported(&format!("the fused activation number {code}")))
+        }
+    }
+}
+
+/// A layer that can be built from an operator of a model.
+pub trait FromOperator: Sized {
+    /// The layer, or why the operator cannot be it.
+    fn from_operator(model: &Model, operator: usize) -> Result<Self, Error>;
+}
+
+/// An error: the typed layer's sizes are not the operator's.
+fn mismatch(model: &Model, operator: usize, expected: &[usize], found: &[usize]) -> Error {
+    let name =
+        model.operators[operator].outputs.first().and_then(|&t| model.tensors.get(t as usize));
+    Error::ShapeMismatch {
+        tensor: name.map_or_else(Default::default, |t| t.name.clone()),
+        expected: expected.to_vec(),
+        found: found.to_vec(),
+    }
+}
+
+fn wrong_kind(model: &Model, operator: usize, layer: &Layer, wanted: &str) -> Error {
+    let name =
+        model.operators[operator].outputs.first().and_then(|&t| model.tensors.get(t as usize));
+    Error::Unsupported {
+        what: format!("{} read as {wanted}", kind(layer)),
+        tensor: name.map_or_else(Default::default, |t| t.name.clone()),
+    }
+}
+
+fn kind(layer: &Layer) -> &'static str {
+    match layer {
+        Layer::Dense { .. } => "a dense layer",
+        Layer::Conv2d { .. } => "a convolution",
+        Layer::DepthwiseConv2d { .. } => "a depthwise convolution",
+        Layer::Pool2d { .. } => "a pooling",
+        Layer::Flatten { .. } => "a flatten",
+    }
+}
+
+impl<const IN: usize, const OUT: usize> FromOperator for QDense<IN, OUT> {
+    fn from_operator(model: &Model, operator: usize) -> Result<Self, Error> {
+        let layer = model.read_layer(operator)?;
+        let Layer::Dense { inputs, outputs, weights: w } = &layer else {
+            return Err(wrong_kind(model, operator, &layer, "a dense layer"));
+        };
+        if (*inputs, *outputs) != (IN, OUT) {
+            return Err(mismatch(model, operator, &[OUT, IN], &[*outputs, *inputs]));
+        }
+        Ok(QDense {
+            weight: core::array::from_fn(|o| core::array::from_fn(|i| w.weight[o * IN + i])),
+            bias: core::array::from_fn(|o| w.bias[o]),
+            multiplier: core::array::from_fn(|o| w.multiplier[o]),
+            input_zero_point: w.input.zero_point,
+            output_zero_point: w.output.zero_point,
+            clamp: w.clamp,
+        })
+    }
+}
+
+/// The sizes of a layer with a window, as its const parameters list them.
+fn sizes(geometry: &Geometry, channels: &[usize]) -> Vec<usize> {
+    channels.iter().copied().chain(geometry.consts()).collect()
+}
+
+impl<
+    const C_IN: usize,
+    const C_OUT: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const OH: usize,
+    const OW: usize,
+> FromOperator for QConv2d<C_IN, C_OUT, KH, KW, H, W, SH, SW, PH, PW, OH, OW>
+{
+    fn from_operator(model: &Model, operator: usize) -> Result<Self, Error> {
+        let layer = model.read_layer(operator)?;
+        let Layer::Conv2d { geometry, weights: w } = &layer else {
+            return Err(wrong_kind(model, operator, &layer, "a convolution"));
+        };
+        let expected = [C_IN, C_OUT, KH, KW, H, W, SH, SW, PH, PW, OH, OW];
+        let found = sizes(geometry, &[geometry.in_channels, geometry.out_channels]);
+        if found != expected {
+            return Err(mismatch(model, operator, &expected, &found));
+        }
+        let at = |co, ci, kh, kw| w.weight[((co * C_IN + ci) * KH + kh) * KW + kw];
+        Ok(QConv2d {
+            weight: core::array::from_fn(|co| {
+                core::array::from_fn(|ci| {
+                    core::array::from_fn(|kh| core::array::from_fn(|kw| at(co, ci, kh, kw)))
+                })
+            }),
+            bias: core::array::from_fn(|c| w.bias[c]),
+            multiplier: core::array::from_fn(|c| w.multiplier[c]),
+            input_zero_point: w.input.zero_point,
+            output_zero_point: w.output.zero_point,
+            clamp: w.clamp,
+        })
+    }
+}
+
+impl<
+    const C: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const OH: usize,
+    const OW: usize,
+> FromOperator for QDepthwiseConv2d<C, KH, KW, H, W, SH, SW, PH, PW, OH, OW>
+{
+    fn from_operator(model: &Model, operator: usize) -> Result<Self, Error> {
+        let layer = model.read_layer(operator)?;
+        let Layer::DepthwiseConv2d { geometry, weights: w } = &layer else {
+            return Err(wrong_kind(model, operator, &layer, "a depthwise convolution"));
+        };
+        let expected = [C, KH, KW, H, W, SH, SW, PH, PW, OH, OW];
+        let found = sizes(geometry, &[geometry.in_channels]);
+        if found != expected {
+            return Err(mismatch(model, operator, &expected, &found));
+        }
+        Ok(QDepthwiseConv2d {
+            weight: core::array::from_fn(|c| {
+                core::array::from_fn(|kh| {
+                    core::array::from_fn(|kw| w.weight[(c * KH + kh) * KW + kw])
+                })
+            }),
+            bias: core::array::from_fn(|c| w.bias[c]),
+            multiplier: core::array::from_fn(|c| w.multiplier[c]),
+            input_zero_point: w.input.zero_point,
+            output_zero_point: w.output.zero_point,
+            clamp: w.clamp,
+        })
+    }
+}
+
+impl<
+    const C: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const OH: usize,
+    const OW: usize,
+> FromOperator for QPool2d<C, KH, KW, H, W, SH, SW, PH, PW, OH, OW>
+{
+    fn from_operator(model: &Model, operator: usize) -> Result<Self, Error> {
+        let layer = model.read_layer(operator)?;
+        let Layer::Pool2d { reduce, geometry, clamp, .. } = &layer else {
+            return Err(wrong_kind(model, operator, &layer, "a pooling"));
+        };
+        let expected = [C, KH, KW, H, W, SH, SW, PH, PW, OH, OW];
+        let found = sizes(geometry, &[geometry.in_channels]);
+        if found != expected {
+            return Err(mismatch(model, operator, &expected, &found));
+        }
+        Ok(QPool2d { reduce: *reduce, clamp: *clamp })
+    }
+}
