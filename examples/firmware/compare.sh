@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # constnet against MicroFlow on the TinyML sine model (1-16-16-1, ReLU), on
-# the same emulated Cortex-M4F, in one run: instructions per inference
+# the same emulated Cortex-M4F, in one run: constnet's f32 network, and
+# MicroFlow's own int8 model as constnet-import writes it, against MicroFlow: instructions per inference
 # (SysTick under `-icount shift=0`), stack per inference (painted stack),
 # and the flash and RAM the model adds to the same firmware (llvm-size of
 # the firmware with the model less the firmware without it).
@@ -29,12 +30,14 @@ cp "${microflow}models/sine.tflite" sine.tflite
 elf=target/thumbv7em-none-eabihf/release/sine-compare
 value() { printf '%s\n' "${output[$1]}" | sed -n "s/^$2: //p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "–"; else printf "%.2f\n", a / b }'; }
-row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"; }
+row() {
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$(ratio "$2" "$4")" "$(ratio "$3" "$4")"
+}
 
 for opt_level in "${opt_levels[@]}"; do
   export CARGO_PROFILE_RELEASE_OPT_LEVEL=$opt_level
   declare -A flash=() ram=() output=()
-  for engine in none constnet microflow; do
+  for engine in none constnet constnet-int8 microflow; do
     features=$([ "$engine" = none ] || echo "$engine")
     cargo build --quiet --release --features "$features"
     # Berkeley format: text (code, read-only data, vectors), data, bss.
@@ -50,17 +53,18 @@ for opt_level in "${opt_levels[@]}"; do
   echo "Release profile, opt-level $opt_level, LTO, one codegen unit; $(rustc --version)."
   echo "Firmware without a model: ${flash[none]} bytes of flash, ${ram[none]} bytes of static RAM."
   echo
-  echo "| sine model on a Cortex-M4F | constnet (f32) | MicroFlow 0.1.3 (int8) | constnet / MicroFlow |"
-  echo "| --- | ---: | ---: | ---: |"
-  row "instructions per inference" \
-    "$(value constnet "instructions per inference")" "$(value microflow "instructions per inference")"
-  row "flash added by the model, bytes" \
-    $((flash[constnet] - flash[none])) $((flash[microflow] - flash[none]))
-  row "static RAM added by the model (.data + .bss), bytes" \
-    $((ram[constnet] - ram[none])) $((ram[microflow] - ram[none]))
-  row "stack added by an inference, bytes" \
-    $(($(value constnet "stack bytes per inference") - stack_none)) \
-    $(($(value microflow "stack bytes per inference") - stack_none))
-  row "test MSE against sin(x), 1000 points in [0, 2π]" \
-    "$(value constnet "test MSE")" "$(value microflow "test MSE")"
+  echo "| sine model on a Cortex-M4F | constnet (f32) | constnet (int8, MicroFlow's model) | MicroFlow 0.1.3 (int8) | f32 / MicroFlow | int8 / MicroFlow |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+  engines=(constnet constnet-int8 microflow)
+  each() { for engine in "${engines[@]}"; do "$@" "$engine"; done; }
+  instructions() { value "$1" "instructions per inference"; }
+  flash_added() { echo $((flash[$1] - flash[none])); }
+  ram_added() { echo $((ram[$1] - ram[none])); }
+  stack_added() { echo $(($(value "$1" "stack bytes per inference") - stack_none)); }
+  mse() { value "$1" "test MSE"; }
+  row "instructions per inference" $(each instructions)
+  row "flash added by the model, bytes" $(each flash_added)
+  row "static RAM added by the model (.data + .bss), bytes" $(each ram_added)
+  row "stack added by an inference, bytes" $(each stack_added)
+  row "test MSE against sin(x), 1000 points in [0, 2π]" $(each mse)
 done

@@ -50,10 +50,13 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
         // Wrapping: on the values a real model holds nothing overflows, and
         // absurd zero points give a wrong answer rather than a panic.
         let offset = self.input_zero_point.wrapping_neg();
+        // Each input moved to zero once, not once per output.
+        let shifted = input.map(|x| i32::from(x).wrapping_add(offset));
         core::array::from_fn(|o| {
-            let accumulator = self.weight[o].iter().zip(input).fold(0i32, |sum, (&w, &x)| {
-                sum.wrapping_add(i32::from(w).wrapping_mul(i32::from(x).wrapping_add(offset)))
-            });
+            let accumulator = self.weight[o]
+                .iter()
+                .zip(&shifted)
+                .fold(0i32, |sum, (&w, &x)| sum.wrapping_add(i32::from(w).wrapping_mul(x)));
             let scaled = self.multiplier[o].apply(accumulator.wrapping_add(self.bias[o]));
             requantized(scaled, self.output_zero_point, self.clamp)
         })

@@ -1,7 +1,5 @@
 //! How int8 values stand for real numbers.
 
-use super::fixed::round_half_away;
-
 /// The affine map of an int8 tensor: `real = scale · (q − zero_point)`.
 ///
 /// ```
@@ -26,9 +24,10 @@ impl Quantization {
     /// the division in `f32`), saturated to `[−128, 127]`. A NaN gives the
     /// zero point.
     pub fn quantize(&self, real: f32) -> i8 {
-        let steps = round_half_away(f64::from(real / self.scale));
-        let steps = if steps.is_nan() { 0 } else { steps.clamp(-1e6, 1e6) as i32 };
-        (steps + self.zero_point).clamp(-128, 127) as i8
+        // In `f32`, as TensorFlow Lite rounds (`std::round` of a float).
+        let steps = num_traits::Float::round(real / self.scale);
+        // `as` saturates, and takes a NaN to 0.
+        (steps.clamp(-1e6, 1e6) as i32).saturating_add(self.zero_point).clamp(-128, 127) as i8
     }
 
     /// The real number `q` stands for.

@@ -37,6 +37,26 @@ mod engine {
     }
 }
 
+/// constnet: MicroFlow's own int8 model, as `constnet-import` writes it
+/// (`importer/tests/models/sine.rs`, checked there to equal TensorFlow
+/// Lite Micro on every input), its parameters in flash.
+#[cfg(feature = "constnet-int8")]
+mod engine {
+    mod model {
+        include!("../../../../importer/tests/models/sine.rs");
+    }
+
+    static SINE_IN_FLASH: model::Sine = model::SINE;
+
+    pub const NAME: &str = "constnet int8";
+    pub const HOST_TEST_MSE_IF_KNOWN: Option<f32> = None;
+
+    pub fn predict(x: f32) -> f32 {
+        let [y] = SINE_IN_FLASH.forward(&[model::Sine::INPUT.quantize(x)]);
+        model::Sine::OUTPUT.dequantize(y)
+    }
+}
+
 /// MicroFlow: the int8 TensorFlow Lite sine model that the crate ships,
 /// copied here by `compare.sh`.
 #[cfg(feature = "microflow")]
@@ -55,7 +75,7 @@ mod engine {
 }
 
 /// No model: what the rest of the program costs.
-#[cfg(not(any(feature = "constnet", feature = "microflow")))]
+#[cfg(not(any(feature = "constnet", feature = "constnet-int8", feature = "microflow")))]
 mod engine {
     pub const NAME: &str = "no model";
     pub const HOST_TEST_MSE_IF_KNOWN: Option<f32> = None;
