@@ -7,12 +7,14 @@
 //! with TensorFlow Lite's roundings, so that the results equal those of its
 //! reference kernels bit for bit.
 
+mod calibrate;
 mod conv;
 mod dense;
 mod fixed;
 mod pool;
 mod tensor;
 
+pub use calibrate::Range;
 pub use conv::{QConv2d, QDepthwiseConv2d};
 pub use dense::QDense;
 pub use fixed::{Multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul};

@@ -1,0 +1,88 @@
+//! Post-training quantization of dense layers, checked against the float
+//! layer: for random layers and inputs, with ranges calibrated on those
+//! inputs and the float outputs, the int8 layer's dequantized output stays
+//! within a bound derived from the roundings it makes, in units of the
+//! output's scale:
+//!
+//! - inputs rounded to their scale, at most `s_in / 2` each;
+//! - weights to their column's scale, `s_w / 2` each;
+//! - the bias to `s_in · s_w`, `s_in · s_w / 2`;
+//! - the accumulator to the output's scale, by TensorFlow Lite's two
+//!   roundings: at most one step.
+//!
+//! So `|y_int8 − y| ≤ (Σ|ŵ|·s_in/2 + Σ|x|·s_w/2 + s_in·s_w/2) / s_out + 1`
+//! output steps, which the test asserts for every output (NaN fails), and
+//! it prints the worst error seen, in steps.
+
+use constnet::Layer;
+use constnet::layer::Dense;
+use constnet::quant::Range;
+use proptest::prelude::*;
+
+fn check<const IN: usize, const OUT: usize>(
+    weight: &[f32],
+    bias: &[f32],
+    inputs: &[Vec<f32>],
+) -> Result<f64, TestCaseError> {
+    let layer = Dense::<f32, IN, OUT>::new(
+        core::array::from_fn(|i| core::array::from_fn(|o| weight[i * OUT + o])),
+        core::array::from_fn(|o| bias[o]),
+    );
+    let inputs: Vec<[f32; IN]> = inputs.iter().map(|x| core::array::from_fn(|i| x[i])).collect();
+    let (mut input_range, mut output_range) = (Range::EMPTY, Range::EMPTY);
+    for x in &inputs {
+        input_range.observe(x);
+        output_range.observe(&layer.forward(x));
+    }
+    let (input_q, output_q) = (input_range.quantization(), output_range.quantization());
+    let q = layer.quantized(input_q, output_q, (-128, 127));
+    let mut worst = 0.0f64;
+    for x in &inputs {
+        let (y, found) = (layer.forward(x), q.forward(&x.map(|v| input_q.quantize(v))));
+        for o in 0..OUT {
+            let weight_scale =
+                f64::from((0..IN).map(|i| layer.weight[i][o].abs()).fold(0.0, f32::max)) / 127.0;
+            let (s_in, s_out) = (f64::from(input_q.scale), f64::from(output_q.scale));
+            let sum_w: f64 = q.weight[o].iter().map(|&w| f64::from(w).abs() * weight_scale).sum();
+            let sum_x: f64 = x.iter().map(|&v| f64::from(v).abs()).sum();
+            let bound =
+                (sum_w * s_in / 2.0 + sum_x * weight_scale / 2.0 + s_in * weight_scale / 2.0)
+                    / s_out
+                    + 1.0
+                    + 1e-6;
+            let error = (f64::from(output_q.dequantize(found[o])) - f64::from(y[o])).abs() / s_out;
+            prop_assert!(error <= bound, "output {o}: {error} steps, bound {bound}");
+            if error.is_nan() || error > worst {
+                worst = error;
+            }
+        }
+    }
+    Ok(worst)
+}
+
+fn values(len: usize, scale: f32) -> impl Strategy<Value = Vec<f32>> {
+    proptest::collection::vec(-scale..scale, len)
+}
+
+macro_rules! sizes {
+    ($($name:ident: $in:literal x $out:literal;)*) => {$(
+        proptest! {
+            #[test]
+            fn $name(
+                weight in values($in * $out, 1.0),
+                bias in values($out, 0.5),
+                inputs in proptest::collection::vec(values($in, 3.0), 8..32),
+            ) {
+                let worst = check::<$in, $out>(&weight, &bias, &inputs)?;
+                println!("{} x {}: worst {worst:.3} output steps", $in, $out);
+            }
+        }
+    )*};
+}
+
+sizes! {
+    one_to_one: 1 x 1;
+    narrow: 3 x 5;
+    square: 16 x 16;
+    wide: 64 x 10;
+}
