@@ -86,3 +86,77 @@ sizes! {
     square: 16 x 16;
     wide: 64 x 10;
 }
+
+/// The same bound for a convolution, each output's sums over its own window:
+/// `Σ|x|` over the window is the convolution of `|x|` with ones.
+#[test]
+fn convolutions_stay_within_the_bound_of_their_roundings() {
+    use constnet::layer::Conv2d;
+    use rand::rngs::SmallRng;
+    use rand::{RngExt, SeedableRng};
+
+    type Conv = Conv2d<f32, 2, 3, 3, 3, 6, 6, 1, 1, 1, 1, 6, 6>;
+    let mut rng = SmallRng::seed_from_u64(5);
+    let mut worst = 0.0f64;
+    for _ in 0..20 {
+        let mut conv = Conv::zeros();
+        conv.weight
+            .as_flattened_mut()
+            .as_flattened_mut()
+            .as_flattened_mut()
+            .fill_with(|| rng.random_range(-1.0..1.0));
+        conv.bias.fill_with(|| rng.random_range(-0.5..0.5));
+        let inputs: Vec<[[[f32; 6]; 6]; 2]> = (0..16)
+            .map(|_| {
+                core::array::from_fn(|_| {
+                    core::array::from_fn(|_| core::array::from_fn(|_| rng.random_range(-3.0..3.0)))
+                })
+            })
+            .collect();
+        let (mut input_range, mut output_range) = (Range::EMPTY, Range::EMPTY);
+        for x in &inputs {
+            input_range.observe(x.as_flattened().as_flattened());
+            output_range.observe(conv.forward(x).as_flattened().as_flattened());
+        }
+        let (input_q, output_q) = (input_range.quantization(), output_range.quantization());
+        let q = conv.quantized(input_q, output_q, (-128, 127));
+        let ones = Conv::new([[[[1.0; 3]; 3]; 2]; 3], [0.0; 3]);
+        for x in &inputs {
+            let y = conv.forward(x);
+            let found = q.forward(&x.map(|c| c.map(|row| row.map(|v| input_q.quantize(v)))));
+            let window_sums = ones.forward(&x.map(|c| c.map(|row| row.map(f32::abs))));
+            for co in 0..3 {
+                let filter = &conv.weight[co];
+                let largest =
+                    filter.as_flattened().as_flattened().iter().fold(0.0f32, |m, w| m.max(w.abs()));
+                let weight_scale = f64::from(largest) / 127.0;
+                let sum_w: f64 = q.weight[co]
+                    .as_flattened()
+                    .as_flattened()
+                    .iter()
+                    .map(|&w| f64::from(w).abs())
+                    .sum::<f64>()
+                    * weight_scale;
+                let (s_in, s_out) = (f64::from(input_q.scale), f64::from(output_q.scale));
+                for (h, w) in (0..6).flat_map(|h| (0..6).map(move |w| (h, w))) {
+                    let sum_x = f64::from(window_sums[co][h][w]);
+                    let bound = (sum_w * s_in / 2.0
+                        + sum_x * weight_scale / 2.0
+                        + s_in * weight_scale / 2.0)
+                        / s_out
+                        + 1.0
+                        + 1e-6;
+                    let error = (f64::from(output_q.dequantize(found[co][h][w]))
+                        - f64::from(y[co][h][w]))
+                    .abs()
+                        / s_out;
+                    assert!(error <= bound, "[{co}][{h}][{w}]: {error} steps, bound {bound}");
+                    if error.is_nan() || error > worst {
+                        worst = error;
+                    }
+                }
+            }
+        }
+    }
+    println!("convolution: worst {worst:.3} output steps");
+}

@@ -91,15 +91,125 @@ impl<const IN: usize, const OUT: usize> Dense<f32, IN, OUT> {
             weight: core::array::from_fn(|o| {
                 core::array::from_fn(|i| round_to_i8(self.weight[i][o] / scales[o]))
             }),
-            bias: core::array::from_fn(|o| {
-                let steps = self.bias[o] / (input.scale * scales[o]);
-                num_traits::Float::round(steps).clamp(-2.1e9, 2.1e9) as i32
+            bias: quantized_bias(&self.bias, input, &scales),
+            multiplier: multipliers(input, output, &scales),
+            input_zero_point: input.zero_point,
+            output_zero_point: output.zero_point,
+            clamp,
+        }
+    }
+}
+
+/// Per output channel: the symmetric scale of its weights and the
+/// weights rounded to it, in the same layout.
+fn per_channel<const N: usize>(
+    filters: &[f32],
+    channels: usize,
+) -> ([f32; N], impl Fn(usize) -> i8 + '_) {
+    let depth = filters.len() / channels.max(1);
+    let scales: [f32; N] =
+        core::array::from_fn(|c| symmetric_scale(filters[c * depth..][..depth].iter().copied()));
+    (scales, move |index: usize| round_to_i8(filters[index] / scales[index / depth]))
+}
+
+/// Biases at the scale `input_scale · weight_scale` of their channel.
+fn quantized_bias<const N: usize>(
+    bias: &[f32; N],
+    input: Quantization,
+    scales: &[f32; N],
+) -> [i32; N] {
+    core::array::from_fn(|c| {
+        let steps = bias[c] / (input.scale * scales[c]);
+        num_traits::Float::round(steps).clamp(-2.1e9, 2.1e9) as i32
+    })
+}
+
+fn multipliers<const N: usize>(
+    input: Quantization,
+    output: Quantization,
+    scales: &[f32; N],
+) -> [Multiplier; N] {
+    core::array::from_fn(|c| {
+        Multiplier::from_real(
+            f64::from(input.scale) * f64::from(scales[c]) / f64::from(output.scale),
+        )
+    })
+}
+
+impl<
+    const C_IN: usize,
+    const C_OUT: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const OH: usize,
+    const OW: usize,
+> crate::layer::Conv2d<f32, C_IN, C_OUT, KH, KW, H, W, SH, SW, PH, PW, OH, OW>
+{
+    /// This layer in int8, as [`Dense::quantized`]: one symmetric weight
+    /// scale per output channel.
+    pub fn quantized(
+        &self,
+        input: Quantization,
+        output: Quantization,
+        clamp: (i8, i8),
+    ) -> super::QConv2d<C_IN, C_OUT, KH, KW, H, W, SH, SW, PH, PW, OH, OW> {
+        let filters = self.weight.as_flattened().as_flattened().as_flattened();
+        let (scales, weight) = per_channel::<C_OUT>(filters, C_OUT);
+        let at = |co: usize, ci: usize, kh: usize, kw: usize| {
+            weight(((co * C_IN + ci) * KH + kh) * KW + kw)
+        };
+        super::QConv2d {
+            weight: core::array::from_fn(|co| {
+                core::array::from_fn(|ci| {
+                    core::array::from_fn(|kh| core::array::from_fn(|kw| at(co, ci, kh, kw)))
+                })
             }),
-            multiplier: core::array::from_fn(|o| {
-                Multiplier::from_real(
-                    f64::from(input.scale) * f64::from(scales[o]) / f64::from(output.scale),
-                )
+            bias: quantized_bias(&self.bias, input, &scales),
+            multiplier: multipliers(input, output, &scales),
+            input_zero_point: input.zero_point,
+            output_zero_point: output.zero_point,
+            clamp,
+        }
+    }
+}
+
+impl<
+    const C: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const OH: usize,
+    const OW: usize,
+> crate::layer::DepthwiseConv2d<f32, C, KH, KW, H, W, SH, SW, PH, PW, OH, OW>
+{
+    /// This layer in int8, as [`Dense::quantized`]: one symmetric weight
+    /// scale per channel.
+    pub fn quantized(
+        &self,
+        input: Quantization,
+        output: Quantization,
+        clamp: (i8, i8),
+    ) -> super::QDepthwiseConv2d<C, KH, KW, H, W, SH, SW, PH, PW, OH, OW> {
+        let (scales, weight) = per_channel::<C>(self.weight.as_flattened().as_flattened(), C);
+        super::QDepthwiseConv2d {
+            weight: core::array::from_fn(|c| {
+                core::array::from_fn(|kh| {
+                    core::array::from_fn(|kw| weight((c * KH + kh) * KW + kw))
+                })
             }),
+            bias: quantized_bias(&self.bias, input, &scales),
+            multiplier: multipliers(input, output, &scales),
             input_zero_point: input.zero_point,
             output_zero_point: output.zero_point,
             clamp,
