@@ -13,17 +13,15 @@
 //! a few test images and the host's logits for them, for the firmware:
 //! `cargo run --release --example mnist -- --export examples/firmware/src/mnist_weights.rs`.
 
+#[path = "common/classify.rs"]
+mod classify;
 mod common;
 
 use std::error::Error;
 use std::io::Read;
 
-use constnet::metrics::confusion_matrix;
 use constnet::prelude::*;
 use constnet::source::ToRust;
-use constnet::train::Epoch;
-use indicatif::{ProgressBar, ProgressStyle};
-use plotters::prelude::*;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
@@ -56,7 +54,8 @@ network! {
 /// One image as the CNN takes it.
 type Image = [[[f32; 28]; 28]; 1];
 
-const EPOCHS: usize = 20;
+/// Epochs and Adam's learning rate, for both networks.
+const TRAINING: (usize, f32) = (20, 2e-3);
 const BATCH: usize = 32;
 
 /// The CNN's test accuracy, in percent, below which the example fails.
@@ -113,30 +112,23 @@ fn run() -> Result<(), Box<dyn Error>> {
     let test = Dataset::new(&test_images, &test_targets)?;
     let mut cnn: LeNet = LeNet::random(&mut rng);
     println!("{}", cnn.summary());
-    let cnn_curves = fit("CNN", &mut cnn, train, test, &mut rng)?;
+    let cnn_curves = classify::fit::<_, BATCH>("CNN", &mut cnn, [train, test], TRAINING, &mut rng)?;
 
     let train_mlp = Dataset::new(&train_vectors, &train_targets)?;
     let test_mlp = Dataset::new(&test_vectors, &test_targets)?;
     let mut mlp: Mlp = Mlp::random(&mut rng);
-    let mlp_curves = fit("MLP", &mut mlp, train_mlp, test_mlp, &mut rng)?;
+    let mlp_curves =
+        classify::fit::<_, BATCH>("MLP", &mut mlp, [train_mlp, test_mlp], TRAINING, &mut rng)?;
 
-    // A machine without fonts cannot draw the labels: the curves are a
-    // bonus, the training result is not.
-    match plot(&path, &[cnn_curves, mlp_curves]) {
-        Ok(()) => println!("loss and accuracy curves: {path}"),
-        Err(error) => eprintln!("could not draw the curves into {path}: {error}"),
-    }
+    classify::plot(&path, &[cnn_curves, mlp_curves], 0.8);
 
     if let Some(export) = export {
         std::fs::write(&export, firmware_source(&cnn, &exported))?;
         println!("weights written to {export}");
     }
 
-    println!("CNN confusion matrix (rows: true digit, columns: predicted):");
-    println!("     {}", (0..10).map(|d| format!("{d:>4}")).collect::<String>());
-    for (digit, row) in confusion_matrix(&cnn, &test).iter().enumerate() {
-        println!("{digit:>4} {}", row.iter().map(|n| format!("{n:>4}")).collect::<String>());
-    }
+    println!("The CNN's:");
+    classify::print_confusion(&cnn, &test);
     let mlp_accuracy = CategoricalAccuracy.evaluate(&mlp, &test_mlp);
     let cnn_accuracy = CategoricalAccuracy.evaluate(&cnn, &test);
     println!(
@@ -189,88 +181,4 @@ fn firmware_source(cnn: &LeNet, images: &[([f32; 784], usize)]) -> String {
 /// 784 pixels, row by row, as one channel of 28 × 28.
 fn image(pixels: &[f32; 784]) -> Image {
     [std::array::from_fn(|row| std::array::from_fn(|col| pixels[row * 28 + col]))]
-}
-
-/// How a network learnt: its training history and its test accuracy after
-/// each epoch.
-struct Curves {
-    name: &'static str,
-    history: Vec<Epoch<f32>>,
-    test_accuracy: Vec<f64>,
-}
-
-/// Trains `net` with Adam for `EPOCHS` epochs of mini-batches, with a
-/// progress bar.
-fn fit<N>(
-    name: &'static str,
-    net: &mut N,
-    train: Dataset<N::Input, N::Output>,
-    test: Dataset<N::Input, N::Output>,
-    rng: &mut StdRng,
-) -> Result<Curves, Box<dyn Error>>
-where
-    N: Network<f32, Grads = N>,
-{
-    let progress = ProgressBar::new(EPOCHS as u64)
-        .with_style(ProgressStyle::with_template("{bar:30} epoch {pos}/{len} {msg}")?);
-    let mut test_accuracy = Vec::new();
-    let history = Training::new(SoftmaxCrossEntropy, CategoricalAccuracy).epochs(EPOCHS).fit(
-        net,
-        &mut Adam::new(2e-3),
-        train.batches::<BATCH>(),
-        rng,
-        |epoch, net| {
-            test_accuracy.push(CategoricalAccuracy.evaluate(net, &test));
-            progress.set_message(format!(
-                "loss {:.4}, train {:.1}%, test {:.1}%",
-                epoch.loss,
-                100.0 * epoch.metric,
-                100.0 * test_accuracy.last().unwrap()
-            ));
-            progress.inc(1);
-        },
-    )?;
-    progress.finish();
-    Ok(Curves { name, history, test_accuracy })
-}
-
-/// Loss (left) and test accuracy (right) per epoch, for each network.
-fn plot(path: &str, curves: &[Curves]) -> Result<(), Box<dyn Error>> {
-    if let Some(parent) = std::path::Path::new(path).parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let root = BitMapBackend::new(path, (1000, 400)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let (left, right) = root.split_horizontally(500);
-    let epochs = 1..EPOCHS as u32;
-    let colors = [RED, BLUE];
-
-    let max_loss = curves.iter().flat_map(|c| &c.history).map(|e| e.loss).fold(0.0, f32::max);
-    let mut loss = ChartBuilder::on(&left)
-        .caption("training loss", ("sans-serif", 20))
-        .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(50)
-        .build_cartesian_2d(epochs.clone(), 0.0..max_loss)?;
-    loss.configure_mesh().x_desc("epoch").draw()?;
-    let mut accuracy = ChartBuilder::on(&right)
-        .caption("test accuracy", ("sans-serif", 20))
-        .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(50)
-        .build_cartesian_2d(epochs, 0.8..1.0)?;
-    accuracy.configure_mesh().x_desc("epoch").draw()?;
-    for (curves, color) in curves.iter().zip(colors) {
-        let losses = curves.history.iter().map(|e| (e.epoch as u32, e.loss));
-        loss.draw_series(LineSeries::new(losses, color))?;
-        let points =
-            curves.history.iter().zip(&curves.test_accuracy).map(|(e, &a)| (e.epoch as u32, a));
-        accuracy
-            .draw_series(LineSeries::new(points, color))?
-            .label(curves.name)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color));
-    }
-    accuracy.configure_series_labels().border_style(BLACK).background_style(WHITE).draw()?;
-    root.present()?;
-    Ok(())
 }
