@@ -57,8 +57,11 @@ impl Multiplier {
     /// rounding right shift.
     #[inline]
     pub fn apply(self, x: i32) -> i32 {
-        let (left, right) = if self.shift > 0 { (self.shift, 0) } else { (0, -self.shift) };
-        let shifted = x.wrapping_mul(1 << left);
+        let (left, right) =
+            if self.shift > 0 { (self.shift, 0) } else { (0, self.shift.wrapping_neg()) };
+        // Wrapping: shifts beyond what `from_real` makes give a wrong
+        // answer rather than a panic.
+        let shifted = x.wrapping_shl(left as u32);
         rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, self.value), right)
     }
 }
@@ -68,23 +71,22 @@ impl Multiplier {
 /// gemmlowp's `SaturatingRoundingDoublingHighMul`.
 #[inline]
 pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
-    if a == i32::MIN && b == i32::MIN {
-        return i32::MAX;
-    }
-    let product = i64::from(a) * i64::from(b);
-    let nudge = if product >= 0 { 1 << 30 } else { 1 - (1 << 30) };
-    // Division truncates toward zero, as C's does.
-    ((product + nudge) / (1i64 << 31)) as i32
+    // gemmlowp adds a nudge of 2^30 (or 1 − 2^30 below zero) and divides
+    // truncating toward zero; that is `⌊(a·b + 2^30) / 2^31⌋` in both cases,
+    // one arithmetic shift (the test module checks the two forms agree).
+    let rounded = (i64::from(a) * i64::from(b) + (1 << 30)) >> 31;
+    // Only `i32::MIN · i32::MIN` reaches 2^31.
+    rounded.min(i64::from(i32::MAX)) as i32
 }
 
 /// `x / 2^exponent`, rounded to nearest, ties away from zero: gemmlowp's
 /// `RoundingDivideByPOT`.
 #[inline]
 pub fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
-    let mask = (1i32 << exponent).wrapping_sub(1);
+    let mask = 1i32.wrapping_shl(exponent as u32).wrapping_sub(1);
     let remainder = x & mask;
     let threshold = (mask >> 1) + i32::from(x < 0);
-    (x >> exponent) + i32::from(remainder > threshold)
+    x.wrapping_shr(exponent as u32) + i32::from(remainder > threshold)
 }
 
 /// `round(x)`, ties away from zero, as C's `round` (and TensorFlow Lite's
@@ -183,6 +185,71 @@ mod tests {
                 (f64::from(found) - exact).abs() <= 1.0,
                 "{x} × {real}: {found} against {exact}"
             );
+        }
+    }
+
+    /// gemmlowp's own formulation, as written there.
+    fn reference_high_mul(a: i32, b: i32) -> i32 {
+        if a == i32::MIN && b == i32::MIN {
+            return i32::MAX;
+        }
+        let product = i64::from(a) * i64::from(b);
+        let nudge = if product >= 0 { 1 << 30 } else { 1 - (1 << 30) };
+        ((product + nudge) / (1i64 << 31)) as i32
+    }
+
+    /// `x / 2^exponent`, exact in `f64`, rounded half away from zero.
+    fn reference_divide_by_pot(x: i32, exponent: i32) -> i32 {
+        round_half_away(f64::from(x) / pow2(exponent)) as i32
+    }
+
+    #[test]
+    fn the_roundings_equal_their_definitions() {
+        let edges = [
+            i32::MIN,
+            i32::MIN + 1,
+            -(1 << 30) - 1,
+            -(1 << 30),
+            -3,
+            -1,
+            0,
+            1,
+            2,
+            3,
+            1 << 30,
+            i32::MAX,
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as i32
+        };
+        let values: std::vec::Vec<i32> =
+            edges.into_iter().chain((0..20_000).map(|_| next())).collect();
+        for (i, &a) in values.iter().enumerate() {
+            for &b in edges.iter().chain([values[(i * 7 + 3) % values.len()]].iter()) {
+                assert_eq!(
+                    saturating_rounding_doubling_high_mul(a, b),
+                    reference_high_mul(a, b),
+                    "{a} · {b}"
+                );
+            }
+            for exponent in [0, 1, 2, 5, 17, 30, 31] {
+                assert_eq!(
+                    rounding_divide_by_pot(a, exponent),
+                    reference_divide_by_pot(a, exponent),
+                    "{a} / 2^{exponent}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn shifts_beyond_the_range_do_not_panic() {
+        for shift in [40, -40, i32::MIN, i32::MAX] {
+            let _ = Multiplier { value: 1 << 30, shift }.apply(-5);
         }
     }
 
