@@ -121,3 +121,24 @@ fn a_convolution_of_another_geometry_is_an_error() {
     // A pooling read as a convolution.
     assert!(model.layer::<QConv2d<4, 4, 3, 3, 4, 4, 1, 1, 1, 1, 4, 4>>(2).is_err());
 }
+
+/// A kernel whose dimensions disagree with the images it joins (the same
+/// number of weights, in another shape) is refused, not read out of range.
+#[test]
+fn a_kernel_that_disagrees_with_its_images_is_an_error() {
+    let mut model = Model::read(&fixture("conv.tflite")).unwrap();
+    for (operator, reshaped) in [(0, [2, 3, 3, 4]), (1, [4, 3, 3, 1])] {
+        let weight = model.operators[operator].inputs[1] as usize;
+        let original = core::mem::replace(&mut model.tensors[weight].shape, reshaped.to_vec());
+        let error = model.read_layer(operator).unwrap_err();
+        assert!(
+            matches!(&error, Error::ShapeMismatch { found, .. } if *found == reshaped),
+            "{error}"
+        );
+        model.tensors[weight].shape = original;
+    }
+    // Dimensions whose product overflows are a mismatch with any data.
+    let weight = &mut model.tensors[model.operators[4].inputs[1] as usize];
+    weight.shape = vec![usize::MAX, 2, 1, 4];
+    assert!(matches!(weight.int8(), Err(Error::ShapeMismatch { .. })));
+}

@@ -126,13 +126,19 @@ impl Model {
             }
             OperatorCode::Conv2d => {
                 let geometry = geometry(self, op, Window::Weight)?;
+                let [kh, kw] = geometry.kernel;
+                self.tensor_at(&op.inputs, 1)?.expect_shape(&[
+                    geometry.out_channels,
+                    kh,
+                    kw,
+                    geometry.in_channels,
+                ])?;
                 let mut weights = weighted(self, op, geometry.out_channels)?;
                 if (op.option(4, 1), op.option(5, 1)) != (1, 1) {
                     return Err(output.unsupported("a dilated convolution"));
                 }
                 weights.clamp = clamp(op, 3, weights.output, output)?;
                 // From [out][kh][kw][in] to [out][in][kh][kw].
-                let [kh, kw] = geometry.kernel;
                 let c_in = geometry.in_channels;
                 let hwc = weights.weight.clone();
                 for (index, w) in weights.weight.iter_mut().enumerate() {
@@ -150,6 +156,8 @@ impl Model {
                 if (op.option(5, 1), op.option(6, 1)) != (1, 1) {
                     return Err(output.unsupported("a dilated convolution"));
                 }
+                let [kh, kw] = geometry.kernel;
+                self.tensor_at(&op.inputs, 1)?.expect_shape(&[1, kh, kw, geometry.out_channels])?;
                 let mut weights = weighted(self, op, geometry.out_channels)?;
                 weights.clamp = clamp(op, 4, weights.output, output)?;
                 // From [1][kh][kw][c] to [c][kh][kw].

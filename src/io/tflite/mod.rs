@@ -156,15 +156,15 @@ impl Tensor {
     }
 
     fn expect_element(&self, element: ElementType) -> Result<(), Error> {
-        let count: usize = self.shape.iter().product();
         let width = if element == ElementType::Int8 { 1 } else { 4 };
+        let bytes = self.shape.iter().try_fold(width, |bytes: usize, &d| bytes.checked_mul(d));
         if self.element != element {
             return Err(self.unsupported(&format!(
                 "elements of type {:?} where {element:?} were expected",
                 self.element
             )));
         }
-        if self.data.len() != count * width {
+        if bytes != Some(self.data.len()) {
             return Err(Error::ShapeMismatch {
                 tensor: self.name.clone(),
                 expected: self.shape.clone(),
