@@ -242,14 +242,16 @@ fn worse(
 }
 
 /// `hidden: Dense<3, 8>, Tanh, out: Dense<8, 2>` (as `stringify!` spells
-/// it) shortened to `3-8 Tanh 8-2`: one `IN-OUT` per dense layer, nested
-/// networks by name, initializers left out.
+/// it) shortened to `3-8 Tanh 8-2`: one `IN-OUT` per dense layer, other
+/// layers and nested networks as written, initializers and names left out.
 fn shape(body: &str) -> String {
     items(body)
         .iter()
         .map(|item| {
-            let layer = item.split('=').next().unwrap_or(item);
-            let layer = layer.rsplit(':').next().unwrap_or(layer);
+            let layer = item.split_once(':').map_or(item.as_str(), |(_, layer)| layer);
+            // An initializer follows a layer's closing `>`; named
+            // arguments (`padding=same`) come before it.
+            let layer = layer.find(">=Init::").map_or(layer, |end| &layer[..=end]);
             match layer.strip_prefix("Dense<") {
                 Some(sizes) => sizes.trim_end_matches('>').replace(',', "-"),
                 None => layer.to_string(),
@@ -260,7 +262,7 @@ fn shape(body: &str) -> String {
 }
 
 /// The layers of a network body, without white space:
-/// `["hidden:Dense<3,8>=Init::HeNormal", "Tanh", ...]`.
+/// `["input:[1,8,8]", "conv:Conv2d<1,3,(3,2),padding=same>=Init::HeNormal", "Tanh", ...]`.
 pub fn items(body: &str) -> Vec<String> {
     let compact: String = body.split_whitespace().collect::<Vec<_>>().join("");
     let mut items = Vec::new();
@@ -268,8 +270,10 @@ pub fn items(body: &str) -> Vec<String> {
     let mut current = String::new();
     for c in compact.chars() {
         match c {
-            '<' | '(' | '{' => depth += 1,
-            '>' | ')' | '}' => depth -= 1,
+            '<' | '(' | '{' | '[' => depth += 1,
+            // The arrow before a nested network's shape (`Net->[8,4,4]`).
+            '>' if current.ends_with('-') => {}
+            '>' | ')' | '}' | ']' => depth -= 1,
             _ => {}
         }
         if c == ',' && depth == 0 {
