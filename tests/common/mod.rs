@@ -4,8 +4,9 @@
 //! drawn from a seed, where each loss can be checked, and the summary of the
 //! worst relative errors.
 //!
-//! A point within the checker's margin of a ReLU kink, or a prediction at
-//! which finite differences cannot resolve the loss (a sigmoid output within
+//! A point within the checker's margin of a kink (a ReLU at 0, a tie for the
+//! maximum of a pooling window), or a prediction at which finite
+//! differences cannot resolve the loss (a sigmoid output within
 //! `SATURATION` of 0 or 1 before `BinaryCrossEntropy`), is rejected and
 //! drawn again; tolerances are never loosened.
 
@@ -131,7 +132,7 @@ pub struct Summary {
     pub name: &'static str,
     pub shape: String,
     pub loss: &'static str,
-    /// Seeds checked, seeds skipped for a point near a ReLU kink, and
+    /// Seeds checked, seeds skipped for a point near a kink, and
     /// seeds skipped for a prediction outside the loss's `Domain`.
     pub seeds: usize,
     pub near_kink: usize,
