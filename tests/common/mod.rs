@@ -4,8 +4,9 @@
 //! drawn from a seed, where each loss can be checked, and the summary of the
 //! worst relative errors.
 //!
-//! A point within the checker's margin of a ReLU kink, or a prediction at
-//! which finite differences cannot resolve the loss (a sigmoid output within
+//! A point within the checker's margin of a kink (a ReLU at 0, a tie for the
+//! maximum of a pooling window), or a prediction at which finite
+//! differences cannot resolve the loss (a sigmoid output within
 //! `SATURATION` of 0 or 1 before `BinaryCrossEntropy`), is rejected and
 //! drawn again; tolerances are never loosened.
 
@@ -131,7 +132,7 @@ pub struct Summary {
     pub name: &'static str,
     pub shape: String,
     pub loss: &'static str,
-    /// Seeds checked, seeds skipped for a point near a ReLU kink, and
+    /// Seeds checked, seeds skipped for a point near a kink, and
     /// seeds skipped for a prediction outside the loss's `Domain`.
     pub seeds: usize,
     pub near_kink: usize,
@@ -242,14 +243,16 @@ fn worse(
 }
 
 /// `hidden: Dense<3, 8>, Tanh, out: Dense<8, 2>` (as `stringify!` spells
-/// it) shortened to `3-8 Tanh 8-2`: one `IN-OUT` per dense layer, nested
-/// networks by name, initializers left out.
+/// it) shortened to `3-8 Tanh 8-2`: one `IN-OUT` per dense layer, other
+/// layers and nested networks as written, initializers and names left out.
 fn shape(body: &str) -> String {
     items(body)
         .iter()
         .map(|item| {
-            let layer = item.split('=').next().unwrap_or(item);
-            let layer = layer.rsplit(':').next().unwrap_or(layer);
+            let layer = item.split_once(':').map_or(item.as_str(), |(_, layer)| layer);
+            // An initializer follows a layer's closing `>`; named
+            // arguments (`padding=same`) come before it.
+            let layer = layer.find(">=Init::").map_or(layer, |end| &layer[..=end]);
             match layer.strip_prefix("Dense<") {
                 Some(sizes) => sizes.trim_end_matches('>').replace(',', "-"),
                 None => layer.to_string(),
@@ -260,7 +263,7 @@ fn shape(body: &str) -> String {
 }
 
 /// The layers of a network body, without white space:
-/// `["hidden:Dense<3,8>=Init::HeNormal", "Tanh", ...]`.
+/// `["input:[1,8,8]", "conv:Conv2d<1,3,(3,2),padding=same>=Init::HeNormal", "Tanh", ...]`.
 pub fn items(body: &str) -> Vec<String> {
     let compact: String = body.split_whitespace().collect::<Vec<_>>().join("");
     let mut items = Vec::new();
@@ -268,8 +271,10 @@ pub fn items(body: &str) -> Vec<String> {
     let mut current = String::new();
     for c in compact.chars() {
         match c {
-            '<' | '(' | '{' => depth += 1,
-            '>' | ')' | '}' => depth -= 1,
+            '<' | '(' | '{' | '[' => depth += 1,
+            // The arrow before a nested network's shape (`Net->[8,4,4]`).
+            '>' if current.ends_with('-') => {}
+            '>' | ')' | '}' | ']' => depth -= 1,
             _ => {}
         }
         if c == ',' && depth == 0 {
