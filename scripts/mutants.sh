@@ -94,7 +94,7 @@ printf '%-10s %7s %7s %9s %8s\n' group caught missed unviable timeout
 count() { [ -f "$1" ] && wc -l <"$1" || echo 0; }
 # Mutants are named with their line and column, which every edit shifts:
 # mutants-equivalent.md is compared without them.
-strip() { sed -E 's/^([^:]+):[0-9]+:[0-9]+:/\1:/'; }
+strip() { sed -E 's/([^ `:]+\.rs):[0-9]+:[0-9]+:/\1:/g'; }
 unexplained=()
 for group in "${groups[@]}"; do
   out=target/mutants/$group/mutants.out
