@@ -29,7 +29,8 @@ group_of() {
       src/layer/depthwise.rs | src/layer/window.rs | src/layer/pool.rs)
       echo "windows|--lib --test conv|$others --skip kernels::" ;;
     src/layer/activation.rs | src/loss.rs) echo "pointwise|--test math --test nan --test gradients|" ;;
-    src/layer/*) echo "layers|--test gradients --test conv --test param_grads --test network|" ;;
+    src/layer/*)
+      echo "layers|--test gradients --test conv --test param_grads --test network --test custom_layer|" ;;
     src/optim/*) echo "optim|--test optim|" ;;
     src/init.rs) echo "init|--test init|" ;;
     src/network.rs) echo "network|--test training_gradients --test network --test batch --test train|" ;;
