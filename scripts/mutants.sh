@@ -6,6 +6,7 @@
 #
 #   scripts/mutants.sh                                # every file of .cargo/mutants.toml
 #   scripts/mutants.sh src/loss.rs src/layer/pool.rs  # after a change: the files you touched
+#   scripts/mutants.sh --iterate src/loss.rs          # again, only what was not caught
 #   JOBS=2 scripts/mutants.sh src/optim/adam.rs       # two mutants at a time
 #
 # The whole run takes hours: it is no part of CI. Files are grouped by the
@@ -41,9 +42,18 @@ group_of() {
   esac
 }
 
-if [ $# -gt 0 ]; then
-  files=("$@")
-else
+# Arguments starting with `-` go to cargo-mutants (`--iterate` tests again
+# only what the last run of the group did not catch; `--re=REGEX` only the
+# mutants named so); the others are files.
+files=()
+options=()
+for argument in "$@"; do
+  case "$argument" in
+    -*) options+=("$argument") ;;
+    *) files+=("$argument") ;;
+  esac
+done
+if [ ${#files[@]} -eq 0 ]; then
   mapfile -t files < <(cargo mutants --list-files)
 fi
 
@@ -82,7 +92,7 @@ for group in "${groups[@]}"; do
   # summary below says which, so only other failures stop the run.
   mkdir -p "target/mutants/$group"
   # shellcheck disable=SC2086
-  cargo mutants --jobs "${JOBS:-1}" --output "target/mutants/$group" \
+  cargo mutants --jobs "${JOBS:-1}" --output "target/mutants/$group" "${options[@]}" \
     ${group_files[$group]} "${cargo_args[@]}" -- -- ${group_skips[$group]} || {
     status=$?
     [ $status -eq 2 ] || [ $status -eq 3 ] || exit $status
