@@ -10,6 +10,7 @@
 //! with a looser tolerance.
 
 use constnet::gradcheck::{Error, GradCheck, Report};
+use constnet::layer::{Flatten, GlobalAvgPool};
 use constnet::prelude::*;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -131,8 +132,9 @@ shaped_layers! {
     } cases 32;
 }
 
-/// A batch's gradient is the mean of the samples' gradients, for a network
-/// with every kind of shaped layer.
+/// A batch's gradient is the mean of the samples' gradients, and its
+/// outputs the samples' outputs, for networks with every kind of shaped
+/// layer.
 #[test]
 fn a_batch_gradient_is_the_mean_of_the_samples_gradients() {
     network! {
@@ -147,25 +149,45 @@ fn a_batch_gradient_is_the_mean_of_the_samples_gradients() {
             out: Dense<3, 2>,
         }
     }
-    let net: Mixed = build(3, Mixed::random);
-    let mut rng = SmallRng::seed_from_u64(4);
-    let inputs: [_; 5] = core::array::from_fn(|_| {
-        let mut input = <[[[f64; 6]; 6]; 2]>::zeros();
-        input.scalars_mut().fill_with(|| rng.random_range(-1.0..1.0));
-        input
+    network! {
+        struct Series<f64> {
+            input: [2, 9],
+            conv: Conv1d<2, 3, 3, padding = same>,
+            Tanh,
+            max: MaxPool1d<2>,
+            avg: AvgPool1d<2>,
+            pool: GlobalAvgPool,
+            out: Dense<3, 2>,
+        }
+    }
+    batch_against_samples(build(3, Mixed::random), 4);
+    batch_against_samples(build(5, Series::random), 6);
+}
+
+/// Five drawn samples through `net` as a batch and one at a time.
+fn batch_against_samples<N: Network<f64, Grads = N>>(net: N, seed: u64) {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut draw = |mut value: N::Input| {
+        value.scalars_mut().fill_with(|| rng.random_range(-1.0..1.0));
+        value
+    };
+    let inputs: [N::Input; 5] = core::array::from_fn(|_| draw(N::Input::zeros()));
+    let targets: [N::Output; 5] = core::array::from_fn(|_| {
+        let mut target = N::Output::zeros();
+        target.scalars_mut().fill_with(|| rng.random());
+        target
     });
-    let targets: [[f64; 2]; 5] = core::array::from_fn(|_| [rng.random(), rng.random()]);
-    let mut batch = MixedGrads::zeros();
+    let mut batch = N::zeros();
     let batch_loss = net.loss_and_grad_batch(&inputs, &targets, &Mse, &mut batch);
-    let mut samples = MixedGrads::zeros();
+    let mut samples = N::zeros();
     let mut loss = 0.0;
     for (input, target) in inputs.iter().zip(&targets) {
         loss += net.loss_and_grad(input, target, &Mse, &mut samples) / 5.0;
     }
     samples.scale(0.2);
     assert!((batch_loss - loss).abs() < 1e-12, "{batch_loss} against {loss}");
-    for index in 0..<Mixed as Params<f64>>::TENSORS {
-        let info = <Mixed as Params<f64>>::tensor_info(index).unwrap();
+    for index in 0..N::TENSORS {
+        let info = N::tensor_info(index).unwrap();
         let (batch, samples) = (batch.tensor(index).unwrap(), samples.tensor(index).unwrap());
         for (k, (b, s)) in batch.iter().zip(samples).enumerate() {
             assert!(
@@ -177,8 +199,20 @@ fn a_batch_gradient_is_the_mean_of_the_samples_gradients() {
     }
     let outputs = net.forward_batch(&inputs);
     for (output, input) in outputs.iter().zip(&inputs) {
-        assert_eq!(*output, net.forward(input));
+        assert!(output.scalars() == net.forward(input).scalars());
     }
+}
+
+/// Layers without parameters hold nothing: any two are equal, and `Debug`
+/// names the layer and its size.
+#[test]
+fn layers_without_parameters_are_all_alike() {
+    let pool = GlobalAvgPool::<[[f64; 2]; 3], 4>::new();
+    assert_eq!(pool, GlobalAvgPool::default());
+    assert_eq!(format!("{pool:?}"), "GlobalAvgPool<4>");
+    let flatten = Flatten::<[[f64; 2]; 3], 6>::new();
+    assert_eq!(flatten, Flatten::default());
+    assert_eq!(format!("{flatten:?}"), "Flatten<6>");
 }
 
 /// Convolution weights are named and shaped as PyTorch names and shapes

@@ -205,4 +205,16 @@ fn a_layer_of_ones_own_is_named_and_trained() {
         line.train_batch(&inputs, &targets, &Mse, &mut Sgd::new(0.1), &mut grads);
     }
     assert!((line.scale.factor[0] - 3.0).abs() < 1e-9, "{:?}", line.scale.factor);
+
+    // The same sample after sample, through `loss_and_grad`: the layer's
+    // `param_grads` is the trait's, from its `backward`.
+    let mut line: Line = Line::random(&mut SmallRng::seed_from_u64(2));
+    for _ in 0..200 {
+        for (input, target) in inputs.iter().zip(&targets) {
+            grads.set_zero();
+            line.loss_and_grad(input, target, &Mse, &mut grads);
+            line.sgd_step(&grads, 0.05);
+        }
+    }
+    assert!((line.scale.factor[0] - 3.0).abs() < 1e-9, "{:?}", line.scale.factor);
 }

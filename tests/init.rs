@@ -152,6 +152,30 @@ fn convolutions_have_pytorch_fans() {
     let depthwise = largest(again.depthwise.weight.as_flattened().as_flattened());
     assert!((0.9 * he(9.0)..=he(9.0)).contains(&depthwise), "{depthwise}");
     assert_ne!(again.conv.weight, net.conv.weight);
+
+    // Both fans of the 600 weights at once: 3·5·5 in, 8·5·5 out.
+    Init::XavierUniform.initialize(&mut again, &mut SmallRng::seed_from_u64(7));
+    let conv = largest(again.conv.weight.as_flattened().as_flattened().as_flattened());
+    let limit = xavier(75.0, 200.0);
+    assert!((0.95 * limit..=limit).contains(&conv), "{conv}");
+}
+
+/// `Init::sample` draws one weight as `fill` draws each.
+#[test]
+fn a_sample_is_what_a_weight_gets() {
+    let inits = [
+        Init::Constant(0.5),
+        Init::Uniform { low: 2.0, high: 3.0 },
+        Init::SmallNormal,
+        Init::XavierUniform,
+        Init::HeNormal,
+    ];
+    for init in inits {
+        let mut weights = [0.0; 3];
+        init.fill(&mut weights, 4, 5, &mut SmallRng::seed_from_u64(8));
+        let mut rng = SmallRng::seed_from_u64(8);
+        assert_eq!([(); 3].map(|()| init.sample(4, 5, &mut rng)), weights, "{init:?}");
+    }
 }
 
 network! {

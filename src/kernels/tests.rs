@@ -400,6 +400,43 @@ impl<T: Scalar> Variant<T> for Plain {
     }
 }
 
+/// The forward pass of a sample and of a batch of `B`, the weight and
+/// bias gradients added into others, and the input gradients.
+type Results<const IN: usize, const OUT: usize> =
+    ([f32; OUT], [[f32; OUT]; B], [[f32; OUT]; IN], [f32; OUT], [[f32; IN]; B]);
+
+/// What every kernel of `variant` gives a layer and a batch of fractions.
+fn results<V: Variant<f32>, const IN: usize, const OUT: usize>(variant: V) -> Results<IN, OUT> {
+    let (x, w, [b]) = (fractions::<B, IN>(1), fractions::<IN, OUT>(2), fractions::<1, OUT>(3));
+    let (g, mut dw, [mut db]) = (fractions::<B, OUT>(4), fractions(5), fractions::<1, OUT>(6));
+    variant.param_grads_batch(&x, &g, &mut dw, &mut db);
+    let batch = variant.forward_batch(&x, &w, &b);
+    (variant.forward(&x[0], &w, &b), batch, dw, db, variant.input_grad_batch(&g, &w))
+}
+
+/// `f32` takes the AVX2/FMA variant where the CPU has both, for layers of
+/// `SIMD_MIN_WEIGHTS` weights and more, and the separate one otherwise:
+/// on fractions the two differ, since a fused multiply-add rounds once.
+#[test]
+fn f32_takes_the_fused_variant_from_64_weights_where_the_cpu_has_it() {
+    let cpu_has_both =
+        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
+    assert_eq!(x86::Fused::available().is_some(), cpu_has_both);
+    assert_eq!(results::<_, 7, 9>(Dispatched), results::<_, 7, 9>(Separate), "63 weights");
+    let separate = results::<_, 4, 16>(Separate);
+    match x86::Fused::available() {
+        Some(fused) => {
+            let fused = results::<_, 4, 16>(fused);
+            assert_ne!(fused.0, separate.0, "forward: the variants must differ to be told apart");
+            assert_ne!(fused.1, separate.1, "batch forward");
+            assert_ne!(fused.2, separate.2, "weight gradients");
+            assert_ne!(fused.4, separate.4, "input gradients");
+            assert_eq!(results::<_, 4, 16>(Dispatched), fused, "64 weights");
+        }
+        None => assert_eq!(results::<_, 4, 16>(Dispatched), separate, "64 weights, no FMA"),
+    }
+}
+
 /// A layer's tensors and a batch, boxed: a 300×300 weight does not fit a
 /// test thread's stack several times over.
 struct Tensors<T, const IN: usize, const OUT: usize, const B: usize> {
