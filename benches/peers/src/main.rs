@@ -142,7 +142,8 @@ fn check_agreement(spec: &Spec, problem: &Problem) {
         for (&a, &b) in seen.iter().zip(&reference) {
             let error = (a - b).abs() / b.abs().max(1.0);
             worst = worst.max(error);
-            if !(error <= 1e-4) || seen.len() != reference.len() {
+            let agrees = error <= 1e-4; // false for NaN
+            if !agrees || seen.len() != reference.len() {
                 eprintln!(
                     "{}: {} disagrees with constnet:\n  {seen:?}\n  {reference:?}",
                     spec.name,

@@ -1,6 +1,9 @@
 //! Plain const-generic loops, written as a person would without a library:
 //! the floor that constnet's small networks must not be slower than.
 
+// Indexed loops are what such a person writes.
+#![allow(clippy::needless_range_loop)]
+
 use crate::Runner;
 use crate::workload::{DenseParams, Head, Hidden, Id, Problem, Spec};
 
