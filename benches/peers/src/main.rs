@@ -3,6 +3,13 @@
 //! computes the same losses and outputs, then prints one markdown table of
 //! medians, with ratios and the share of this core's peak f32 throughput.
 //!
+//! Workload D is the CNN of `examples/mnist.rs`. dfdx 0.13 has no
+//! convolution or 2-D pooling on stable Rust (only with its `nightly`
+//! feature): its cells say "needs nightly". candle pools with its max
+//! reduction, as its own `max_pool2d` passes back a quarter of the gradient
+//! (`run_candle.rs`). The plain loops, a floor for the small dense networks,
+//! are not written for the CNN.
+//!
 //! ```sh
 //! cd benches/peers && cargo run --release          # every workload
 //! cd benches/peers && cargo run --release -- C     # workloads whose name starts with C
@@ -20,6 +27,10 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use workload::{Problem, SPECS, Spec, flops};
+
+/// A framework set up for a workload, or why it cannot run it (shown in
+/// its place in the table).
+pub type Setup = Result<Box<dyn Runner>, &'static str>;
 
 /// What each framework offers the comparison.
 pub trait Runner {
@@ -76,13 +87,13 @@ impl Framework {
         !matches!(self, Framework::Constnet | Framework::Plain)
     }
 
-    fn runner(self, spec: &Spec, problem: &Problem) -> Box<dyn Runner> {
+    fn runner(self, spec: &Spec, problem: &Problem) -> Setup {
         match self {
-            Framework::Constnet => run_constnet::runner(spec, problem),
+            Framework::Constnet => Ok(run_constnet::runner(spec, problem)),
             Framework::Plain => run_plain::runner(spec, problem),
             Framework::Dfdx => run_dfdx::runner(spec, problem),
-            Framework::Candle => run_candle::runner(spec, problem),
-            Framework::Burn(backend) => run_burn::runner(backend, spec, problem),
+            Framework::Candle => Ok(run_candle::runner(spec, problem)),
+            Framework::Burn(backend) => Ok(run_burn::runner(backend, spec, problem)),
         }
     }
 }
@@ -100,11 +111,24 @@ const CHECKED_STEPS: usize = 3;
 const SAMPLES: usize = 31;
 const SAMPLE_TIME: Duration = Duration::from_millis(8);
 
+/// Stack for the comparison: a constnet training step on the CNN keeps
+/// what the forward pass computed for all 32 images (1.9 MB) and the
+/// gradients flowing back, beyond the 8 MB of a main thread.
+const STACK: usize = 256 << 20;
+
 fn main() {
     // One thread everywhere: rayon (dfdx, candle, burn) reads this when it starts.
     // SAFETY: no other thread exists yet.
     unsafe { std::env::set_var("RAYON_NUM_THREADS", "1") };
+    std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(compare)
+        .expect("a thread for the comparison")
+        .join()
+        .expect("the comparison ran to its end");
+}
 
+fn compare() {
     let filters: Vec<String> = std::env::args().skip(1).collect();
     let specs: Vec<&Spec> = SPECS
         .iter()
@@ -135,48 +159,59 @@ fn main() {
 /// output and the same losses over a few steps (which checks gradients and
 /// updates too). Exits with an error otherwise.
 fn check_agreement(spec: &Spec, problem: &Problem) {
-    let reference = observe(Framework::Constnet, spec, problem);
+    let reference =
+        observe(Framework::Constnet, spec, problem).expect("constnet runs every workload");
+    let error = |a: f32, b: f32| (a - b).abs() / b.abs().max(1.0);
     let mut worst: f32 = 0.0;
+    let mut absent = Vec::new();
     for framework in FRAMEWORKS.into_iter().skip(1) {
-        let seen = observe(framework, spec, problem);
-        for (&a, &b) in seen.iter().zip(&reference) {
-            let error = (a - b).abs() / b.abs().max(1.0);
-            worst = worst.max(error);
-            if !(error <= 1e-4) || seen.len() != reference.len() {
-                eprintln!(
-                    "{}: {} disagrees with constnet:\n  {seen:?}\n  {reference:?}",
-                    spec.name,
-                    framework.name()
-                );
-                std::process::exit(1);
+        let seen = match observe(framework, spec, problem) {
+            Ok(seen) => seen,
+            Err(reason) => {
+                absent.push(format!("{}: {reason}", framework.name()));
+                continue;
             }
+        };
+        let agrees = seen.len() == reference.len()
+            && seen.iter().zip(&reference).all(|(&a, &b)| error(a, b) <= 1e-4); // false for NaN
+        if !agrees {
+            eprintln!(
+                "{}: {} disagrees with constnet:\n  {seen:?}\n  {reference:?}",
+                spec.name,
+                framework.name()
+            );
+            std::process::exit(1);
         }
+        // Every error is a number here: `f32::max` drops none.
+        worst = seen.iter().zip(&reference).map(|(&a, &b)| error(a, b)).fold(worst, f32::max);
     }
     println!(
-        "{}: all frameworks agree on the output{} (largest relative difference {worst:.1e})",
+        "{}: all frameworks agree on the output{} (largest relative difference {worst:.1e}){}",
         spec.name,
-        if spec.trains { format!(" and {CHECKED_STEPS} training losses") } else { String::new() }
+        if spec.trains { format!(" and {CHECKED_STEPS} training losses") } else { String::new() },
+        if absent.is_empty() { String::new() } else { format!("; not run: {}", absent.join(", ")) }
     );
 }
 
-fn observe(framework: Framework, spec: &Spec, problem: &Problem) -> Vec<f32> {
-    let mut runner = framework.runner(spec, problem);
+fn observe(framework: Framework, spec: &Spec, problem: &Problem) -> Result<Vec<f32>, &'static str> {
+    let mut runner = framework.runner(spec, problem)?;
     let mut seen = runner.infer();
     if spec.trains {
         seen.extend((0..CHECKED_STEPS).map(|_| runner.train_step()));
     }
-    seen
+    Ok(seen)
 }
 
 struct Row {
     spec: &'static Spec,
     task: Task,
-    /// Median seconds per call, one per framework of `FRAMEWORKS`.
-    medians: Vec<f64>,
+    /// Median seconds per call, or why there is none: one per framework of
+    /// `FRAMEWORKS`.
+    medians: Vec<Result<f64, &'static str>>,
 }
 
 fn measure(spec: &'static Spec, problem: &Problem, task: Task) -> Row {
-    let mut runners: Vec<_> = FRAMEWORKS.iter().map(|f| f.runner(spec, problem)).collect();
+    let mut runners: Vec<Setup> = FRAMEWORKS.iter().map(|f| f.runner(spec, problem)).collect();
     let run = |runner: &mut Box<dyn Runner>, times: u64| match task {
         Task::Train => runner.train_repeatedly(times),
         Task::Infer => runner.infer_repeatedly(times),
@@ -185,6 +220,7 @@ fn measure(spec: &'static Spec, problem: &Problem, task: Task) -> Row {
     let calls: Vec<u64> = runners
         .iter_mut()
         .map(|runner| {
+            let Ok(runner) = runner else { return 0 };
             let mut times = 1;
             loop {
                 let start = Instant::now();
@@ -201,12 +237,18 @@ fn measure(spec: &'static Spec, problem: &Problem, task: Task) -> Row {
     let mut samples = vec![Vec::with_capacity(SAMPLES); runners.len()];
     for _ in 0..SAMPLES {
         for ((runner, &times), samples) in runners.iter_mut().zip(&calls).zip(&mut samples) {
-            let start = Instant::now();
-            run(runner, times);
-            samples.push(start.elapsed().as_secs_f64() / times as f64);
+            if let Ok(runner) = runner {
+                let start = Instant::now();
+                run(runner, times);
+                samples.push(start.elapsed().as_secs_f64() / times as f64);
+            }
         }
     }
-    let medians = samples.into_iter().map(median).collect();
+    let medians = runners
+        .iter()
+        .zip(samples)
+        .map(|(runner, samples)| runner.as_ref().map(|_| median(samples)).map_err(|reason| *reason))
+        .collect();
     let row = Row { spec, task, medians };
     eprintln!("measured {} {}", spec.name, task_name(task));
     row
@@ -232,22 +274,26 @@ fn print_table(rows: &[Row], peak: f64) {
     );
     println!("|---|{}---:|---:|---:|---:|", "---:|".repeat(names.len()));
     for row in rows {
-        let constnet = row.medians[0];
+        let constnet = row.medians[0].expect("constnet runs every workload");
         let fastest_peer = FRAMEWORKS
             .iter()
             .zip(&row.medians)
             .filter(|(f, _)| f.is_peer())
-            .map(|(_, &m)| m)
+            .filter_map(|(_, m)| m.ok())
             .fold(f64::INFINITY, f64::min);
+        let plain = match row.medians[1] {
+            Ok(plain) => format!("{:.2}×", plain / constnet),
+            Err(_) => "—".to_string(),
+        };
         let gflops = flops(row.spec, row.task == Task::Train) / constnet / 1e9;
-        let times: Vec<_> = row.medians.iter().map(|&m| duration(m)).collect();
+        let times: Vec<_> =
+            row.medians.iter().map(|m| m.map_or_else(str::to_string, duration)).collect();
         println!(
-            "| {} {} | {} | {:.1}× | {:.2}× | {:.1} | {:.0}% |",
+            "| {} {} | {} | {:.1}× | {plain} | {:.1} | {:.0}% |",
             row.spec.name,
             task_name(row.task),
             times.join(" | "),
             fastest_peer / constnet,
-            row.medians[1] / constnet,
             gflops,
             100.0 * gflops / peak,
         );

@@ -3,7 +3,7 @@
 use constnet::prelude::*;
 
 use crate::Runner;
-use crate::workload::{Id, Mnist, Problem, Sine, Small, Spec, Xor};
+use crate::workload::{Id, LeNet, Mnist, Problem, Sine, Small, Spec, Xor};
 
 pub fn runner(spec: &Spec, problem: &Problem) -> Box<dyn Runner> {
     match spec.id {
@@ -21,6 +21,12 @@ pub fn runner(spec: &Spec, problem: &Problem) -> Box<dyn Runner> {
             problem,
         )),
         Id::Sine => Box::new(Constnet::<_, _, 1>::new(Sine::<f32>::zeros(), Mse, spec, problem)),
+        Id::LeNet => Box::new(Constnet::<_, _, 32>::new(
+            LeNet::<f32>::zeros(),
+            SoftmaxCrossEntropy,
+            spec,
+            problem,
+        )),
     }
 }
 
@@ -43,9 +49,8 @@ fn vector<V: Vector<f32>>(values: &[f32]) -> V {
 impl<N: Layer<f32>, L: Loss<f32>, const B: usize> Constnet<N, L, B> {
     fn new(mut net: N, loss: L, spec: &Spec, problem: &Problem) -> Self {
         assert_eq!(spec.batch, B, "{}: batch size", spec.name);
-        for (index, layer) in problem.layers.iter().enumerate() {
-            net.tensor_mut(2 * index).unwrap().copy_from_slice(&layer.weight);
-            net.tensor_mut(2 * index + 1).unwrap().copy_from_slice(&layer.bias);
+        for (index, tensor) in problem.tensors().enumerate() {
+            net.tensor_mut(index).unwrap().copy_from_slice(tensor);
         }
         let targets = problem.dense_targets(spec.head);
         Self {

@@ -29,12 +29,53 @@ pub enum Id {
     Small,
     Mnist,
     Sine,
+    LeNet,
+}
+
+/// A convolution with a square kernel, stride 1, over square images,
+/// followed by the hidden activation and 2 × 2 max pooling: LeNet's pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Conv {
+    pub in_channels: usize,
+    pub out_channels: usize,
+    pub kernel: usize,
+    pub padding: usize,
+    /// The input's height and width.
+    pub side: usize,
+}
+
+/// The window and stride of the max pooling after each convolution.
+pub const POOL: usize = 2;
+
+impl Conv {
+    /// The output's height and width, before pooling.
+    pub const fn out_side(&self) -> usize {
+        self.side + 2 * self.padding - self.kernel + 1
+    }
+
+    /// Input scalars per sample.
+    pub const fn input_len(&self) -> usize {
+        self.in_channels * self.side * self.side
+    }
+
+    /// Multiply-adds per sample: each output value is a dot product over a
+    /// kernel in every input channel.
+    pub const fn products(&self) -> usize {
+        self.out_channels
+            * self.in_channels
+            * self.kernel
+            * self.kernel
+            * self.out_side()
+            * self.out_side()
+    }
 }
 
 pub struct Spec {
     pub id: Id,
     pub name: &'static str,
-    /// Widths from the input to the output.
+    /// Convolutions from the input on, before the dense layers.
+    pub convs: &'static [Conv],
+    /// Widths of the dense layers, from their input to the output.
     pub widths: &'static [usize],
     pub hidden: Hidden,
     pub head: Head,
@@ -43,10 +84,11 @@ pub struct Spec {
     pub trains: bool,
 }
 
-pub const SPECS: [Spec; 4] = [
+pub const SPECS: [Spec; 5] = [
     Spec {
         id: Id::Xor,
         name: "A: XOR 2-3-1",
+        convs: &[],
         widths: &[2, 3, 1],
         hidden: Hidden::Tanh,
         head: Head::SigmoidMse,
@@ -57,6 +99,7 @@ pub const SPECS: [Spec; 4] = [
     Spec {
         id: Id::Small,
         name: "B: 64-32-10",
+        convs: &[],
         widths: &[64, 32, 10],
         hidden: Hidden::Relu,
         head: Head::SoftmaxCrossEntropy,
@@ -67,6 +110,7 @@ pub const SPECS: [Spec; 4] = [
     Spec {
         id: Id::Mnist,
         name: "C: 784-128-10",
+        convs: &[],
         widths: &[784, 128, 10],
         hidden: Hidden::Relu,
         head: Head::SoftmaxCrossEntropy,
@@ -77,12 +121,27 @@ pub const SPECS: [Spec; 4] = [
     Spec {
         id: Id::Sine,
         name: "sine 1-16-16-1",
+        convs: &[],
         widths: &[1, 16, 16, 1],
         hidden: Hidden::Relu,
         head: Head::Linear,
         batch: 1,
         learning_rate: 0.0,
         trains: false,
+    },
+    Spec {
+        id: Id::LeNet,
+        name: "D: LeNet",
+        convs: &[
+            Conv { in_channels: 1, out_channels: 6, kernel: 5, padding: 2, side: 28 },
+            Conv { in_channels: 6, out_channels: 16, kernel: 5, padding: 0, side: 14 },
+        ],
+        widths: &[400, 64, 10],
+        hidden: Hidden::Relu,
+        head: Head::SoftmaxCrossEntropy,
+        batch: 32,
+        learning_rate: 0.05,
+        trains: true,
     },
 ];
 
@@ -97,6 +156,31 @@ network! {
 }
 network! {
     pub struct Sine<f32> { first: Dense<1, 16>, Relu, second: Dense<16, 16>, Relu, out: Dense<16, 1> }
+}
+network! {
+    /// The CNN of `examples/mnist.rs`.
+    pub struct LeNet<f32> {
+        input: [1, 28, 28],
+        conv1: Conv2d<1, 6, 5, padding = 2>,
+        Relu,
+        pool1: MaxPool2d<2>,
+        conv2: Conv2d<6, 16, 5>,
+        Relu,
+        pool2: MaxPool2d<2>,
+        flatten: Flatten,
+        hidden: Dense<400, 64>,
+        Relu,
+        logits: Dense<64, 10>,
+    }
+}
+
+/// One convolution's parameters; the weight in PyTorch's (and constnet's)
+/// layout `[out][in][kh][kw]`, flattened.
+#[derive(Clone, Debug)]
+pub struct ConvParams {
+    pub shape: Conv,
+    pub weight: Vec<f32>,
+    pub bias: Vec<f32>,
 }
 
 /// One dense layer's parameters in constnet's layout: `weight[i][o]`,
@@ -124,8 +208,9 @@ impl DenseParams {
 
 /// Everything a framework needs to run a workload.
 pub struct Problem {
+    pub convs: Vec<ConvParams>,
     pub layers: Vec<DenseParams>,
-    /// `batch` inputs, row by row.
+    /// `batch` inputs, row by row (images channel by channel, row by row).
     pub inputs: Vec<f32>,
     /// Regression targets (`SigmoidMse`), `batch × outputs`, row by row.
     pub targets: Vec<f32>,
@@ -136,18 +221,21 @@ pub struct Problem {
 impl Problem {
     pub fn new(spec: &Spec) -> Self {
         let mut rng = SmallRng::seed_from_u64(2024);
-        let layers = match spec.id {
-            Id::Xor => layers_of(&Xor::<f32>::random(&mut rng), spec.widths),
-            Id::Small => layers_of(&Small::<f32>::random(&mut rng), spec.widths),
-            Id::Mnist => layers_of(&Mnist::<f32>::random(&mut rng), spec.widths),
-            Id::Sine => layers_of(&Sine::<f32>::random(&mut rng), spec.widths),
+        let (mut convs, mut layers) = match spec.id {
+            Id::Xor => parameters(&Xor::<f32>::random(&mut rng), spec),
+            Id::Small => parameters(&Small::<f32>::random(&mut rng), spec),
+            Id::Mnist => parameters(&Mnist::<f32>::random(&mut rng), spec),
+            Id::Sine => parameters(&Sine::<f32>::random(&mut rng), spec),
+            Id::LeNet => parameters(&LeNet::<f32>::random(&mut rng), spec),
         };
         // Biases start at zero; make them matter to the comparison.
-        let mut layers = layers;
-        for layer in &mut layers {
-            layer.bias.iter_mut().for_each(|b| *b = rng.random_range(-0.1..0.1));
+        let biases =
+            convs.iter_mut().map(|c| &mut c.bias).chain(layers.iter_mut().map(|l| &mut l.bias));
+        for bias in biases {
+            bias.iter_mut().for_each(|b| *b = rng.random_range(-0.1..0.1));
         }
-        let (input, output) = (spec.widths[0], *spec.widths.last().unwrap());
+        let input = spec.convs.first().map_or(spec.widths[0], Conv::input_len);
+        let output = *spec.widths.last().unwrap();
         let (inputs, targets, classes) = match spec.id {
             Id::Xor => (vec![0., 0., 0., 1., 1., 0., 1., 1.], vec![0., 1., 1., 0.], vec![]),
             _ => {
@@ -156,15 +244,30 @@ impl Problem {
                 (inputs, vec![], classes)
             }
         };
-        Self { layers, inputs, targets, classes }
+        Self { convs, layers, inputs, targets, classes }
     }
 
+    /// Input scalars per sample.
     pub fn input_width(&self) -> usize {
-        self.layers[0].inputs
+        self.convs.first().map_or(self.layers[0].inputs, |c| c.shape.input_len())
+    }
+
+    /// The dimensions of one sample: `[channels, height, width]` for a CNN.
+    pub fn sample_shape(&self) -> Vec<usize> {
+        match self.convs.first() {
+            Some(conv) => vec![conv.shape.in_channels, conv.shape.side, conv.shape.side],
+            None => vec![self.input_width()],
+        }
     }
 
     pub fn output_width(&self) -> usize {
         self.layers.last().unwrap().outputs
+    }
+
+    /// Every parameter tensor in constnet's order and layout.
+    pub fn tensors(&self) -> impl Iterator<Item = &[f32]> {
+        let convs = self.convs.iter().flat_map(|c| [&c.weight[..], &c.bias[..]]);
+        convs.chain(self.layers.iter().flat_map(|l| [&l.weight[..], &l.bias[..]]))
     }
 
     /// The first sample: what single-sample inference runs on.
@@ -191,25 +294,48 @@ impl Problem {
     }
 }
 
-fn layers_of<N: Params<f32>>(network: &N, widths: &[usize]) -> Vec<DenseParams> {
-    widths
+/// The parameters of `network`, whose convolutions and dense layers are
+/// those of `spec`, in that order.
+fn parameters<N: Params<f32>>(network: &N, spec: &Spec) -> (Vec<ConvParams>, Vec<DenseParams>) {
+    let mut tensors = (0..N::TENSORS).map(|index| network.tensor(index).unwrap().to_vec());
+    let mut next = |len: usize| {
+        let tensor = tensors.next().expect("a tensor per weight and bias");
+        assert_eq!(tensor.len(), len, "{}: a tensor's size", spec.name);
+        tensor
+    };
+    let convs = spec
+        .convs
+        .iter()
+        .map(|&shape| ConvParams {
+            shape,
+            weight: next(shape.out_channels * shape.in_channels * shape.kernel * shape.kernel),
+            bias: next(shape.out_channels),
+        })
+        .collect();
+    let layers = spec
+        .widths
         .windows(2)
-        .enumerate()
-        .map(|(layer, pair)| DenseParams {
+        .map(|pair| DenseParams {
             inputs: pair[0],
             outputs: pair[1],
-            weight: network.tensor(2 * layer).expect("a weight per layer").to_vec(),
-            bias: network.tensor(2 * layer + 1).expect("a bias per layer").to_vec(),
+            weight: next(pair[0] * pair[1]),
+            bias: next(pair[1]),
         })
-        .collect()
+        .collect();
+    assert!(tensors.next().is_none(), "{}: more tensors than the spec says", spec.name);
+    (convs, layers)
 }
 
-/// Floating-point operations of the matrix products, counted as the work a
-/// training step needs: forward `2·B·in·out` per layer, weight gradient the
-/// same, input gradient the same for every layer but the first (the data
-/// needs no gradient). Activations, losses and updates are not counted.
+/// Floating-point operations of the convolutions and matrix products,
+/// counted as the work a training step needs: forward `2·B·in·out` per
+/// dense layer and `2·B·OUT·IN·KH·KW·H_out·W_out` per convolution, weight
+/// gradient the same, input gradient the same for every layer but the first
+/// (the data needs no gradient). Activations, pooling, losses and updates
+/// are not counted.
 pub fn flops(spec: &Spec, training: bool) -> f64 {
-    let products: Vec<f64> = spec.widths.windows(2).map(|w| (w[0] * w[1]) as f64).collect();
+    let convs = spec.convs.iter().map(Conv::products);
+    let dense = spec.widths.windows(2).map(|w| w[0] * w[1]);
+    let products: Vec<f64> = convs.chain(dense).map(|p| p as f64).collect();
     let total: f64 = products.iter().sum();
     if training {
         2.0 * spec.batch as f64 * (2.0 * total + (total - products[0]))
