@@ -142,3 +142,19 @@ fn a_kernel_that_disagrees_with_its_images_is_an_error() {
     weight.shape = vec![usize::MAX, 2, 1, 4];
     assert!(matches!(weight.int8(), Err(Error::ShapeMismatch { .. })));
 }
+
+/// Inputs on which the fuzzer once found a panic (`tests/fixtures/tflite/
+/// fuzzed/`): each operator read as every kind of layer is a layer or an
+/// error.
+#[test]
+fn inputs_that_once_panicked_are_errors() {
+    let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tflite/fuzzed");
+    for entry in std::fs::read_dir(directory).unwrap() {
+        let Ok(model) = Model::read(&std::fs::read(entry.unwrap().path()).unwrap()) else {
+            continue;
+        };
+        for operator in 0..model.operators.len() {
+            let _ = model.read_layer(operator);
+        }
+    }
+}

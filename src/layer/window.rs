@@ -36,6 +36,7 @@ impl Axis {
     /// assert_eq!(Axis::output_len(28, 5, 1, 2), Some(28));
     /// assert_eq!(Axis::output_len(7, 2, 2, 0), Some(3)); // the last column is left out
     /// assert_eq!(Axis::output_len(3, 5, 1, 0), None);
+    /// assert_eq!(Axis::output_len(usize::MAX, 1, 1, 1), None); // more than a usize holds
     /// ```
     pub const fn output_len(
         input: usize,
@@ -43,26 +44,37 @@ impl Axis {
         stride: usize,
         padding: usize,
     ) -> Option<usize> {
-        let padded = input + 2 * padding;
-        if stride == 0 || kernel == 0 || kernel > padded {
-            return None;
+        let padded = match padding.checked_mul(2) {
+            Some(zeros) => input.checked_add(zeros),
+            None => None,
+        };
+        match padded {
+            Some(padded) if stride > 0 && kernel > 0 && kernel <= padded => {
+                Some((padded - kernel) / stride + 1)
+            }
+            _ => None,
         }
-        Some((padded - kernel) / stride + 1)
     }
 
     /// TensorFlow's `"same"` padding (also PyTorch's `padding="same"` at
     /// stride 1): `⌈input / stride⌉` outputs, the zeros split evenly, the odd
-    /// one at the end. Returns `(padding before, outputs)`.
+    /// one at the end. Returns `(padding before, outputs)`, and no outputs
+    /// for an empty input or a stride of 0.
     ///
     /// ```
     /// use constnet::layer::Axis;
     ///
     /// assert_eq!(Axis::same(28, 3, 1), (1, 28));
     /// assert_eq!(Axis::same(28, 3, 2), (0, 14)); // one zero, after the input
+    /// assert_eq!(Axis::same(0, 3, 1), (0, 0));
+    /// assert_eq!(Axis::same(usize::MAX, usize::MAX, 1), (0, usize::MAX));
     /// ```
     pub const fn same(input: usize, kernel: usize, stride: usize) -> (usize, usize) {
+        if input == 0 || stride == 0 {
+            return (0, 0);
+        }
         let output = input.div_ceil(stride);
-        let needed = (output - 1) * stride + kernel;
+        let needed = (output - 1).saturating_mul(stride).saturating_add(kernel);
         let total = needed.saturating_sub(input);
         (total / 2, output)
     }
@@ -76,7 +88,8 @@ impl Axis {
             return false;
         }
         let symmetric = Self::output_len(self.input, self.kernel, self.stride, self.padding);
-        let one_more = Self::output_len(self.input + 1, self.kernel, self.stride, self.padding);
+        let one_more =
+            Self::output_len(self.input.saturating_add(1), self.kernel, self.stride, self.padding);
         matches!(symmetric, Some(n) if n == self.output)
             || matches!(one_more, Some(n) if n == self.output)
     }
