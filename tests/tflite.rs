@@ -144,8 +144,7 @@ fn a_kernel_that_disagrees_with_its_images_is_an_error() {
 }
 
 /// Inputs on which the fuzzer once found a panic (`tests/fixtures/tflite/
-/// fuzzed/`): each operator read as every kind of layer is a layer or an
-/// error.
+/// fuzzed/`): each operator read is a layer or an error.
 #[test]
 fn inputs_that_once_panicked_are_errors() {
     let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tflite/fuzzed");
