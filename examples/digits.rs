@@ -1,13 +1,15 @@
 //! Handwritten digits: a 64-32-10 network trained with Adam on 8×8 images
 //! (the UCI digits, see `examples/data/README.md`). Shows a progress bar,
-//! writes the loss and accuracy curves to a PNG, and prints a confusion
-//! matrix.
+//! writes the loss and accuracy curves to a PNG, prints a confusion
+//! matrix, then quantizes the network to int8 (TensorFlow Lite's scheme)
+//! and tests that too.
 //!
 //! ```text
 //! cargo run --release --example digits [-- curves.png]
 //! ```
 //!
-//! Exits with an error if the test accuracy is below `MIN_TEST_ACCURACY`.
+//! Exits with an error if the test accuracy is below `MIN_TEST_ACCURACY`,
+//! or the int8 one more than `MAX_INT8_LOSS` below it.
 
 #[path = "common/classify.rs"]
 mod classify;
@@ -17,6 +19,7 @@ use std::error::Error;
 use std::io::Read;
 
 use constnet::prelude::*;
+use constnet::quant::Range;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
@@ -33,6 +36,8 @@ const EPOCHS: usize = 60;
 const BATCH: usize = 32;
 /// The lowest test accuracy, in percent, this example accepts (README quotes what it reaches).
 const MIN_TEST_ACCURACY: f64 = 97.0;
+/// How far below the float test accuracy, in points, the int8 one may fall.
+const MAX_INT8_LOSS: f64 = 0.5;
 
 fn main() -> Result<(), Box<dyn Error>> {
     let path = std::env::args().nth(1).unwrap_or_else(|| "target/digits.png".into());
@@ -60,6 +65,42 @@ fn main() -> Result<(), Box<dyn Error>> {
     classify::plot(&path, &[curves], 0.5);
     classify::print_confusion(&net, &test);
     let accuracy = 100.0 * CategoricalAccuracy.evaluate(&net, &test);
+    let int8_accuracy =
+        100.0 * quantized_accuracy(&net, &train_inputs, &test_inputs, &test_targets);
+    println!(
+        "in int8 (quantized after training, calibrated on the training images): test accuracy {int8_accuracy:.1}%"
+    );
     println!("test accuracy: {accuracy:.1}%");
+    common::require_accuracy(int8_accuracy, accuracy - MAX_INT8_LOSS)?;
     common::require_accuracy(accuracy, MIN_TEST_ACCURACY)
+}
+
+/// The test accuracy in int8, quantized the TensorFlow Lite way: each
+/// layer's output range observed on the calibration images (min/max), the
+/// ReLU fused into the layer before it as a clamp.
+fn quantized_accuracy(
+    net: &Digits,
+    calibration: &[[f32; 64]],
+    images: &[[f32; 64]],
+    targets: &[[f32; 10]],
+) -> f64 {
+    let [mut input, mut hidden, mut logits] = [Range::EMPTY; 3];
+    for x in calibration {
+        input.observe(x);
+        let h = Relu.forward(&net.hidden.forward(x));
+        hidden.observe(&h);
+        logits.observe(&net.logits.forward(&h));
+    }
+    let [input, hidden, logits] = [input, hidden, logits].map(|r| r.quantization());
+    let q_hidden = net.hidden.quantized(input, hidden, hidden.clamp_range(0.0, f32::INFINITY));
+    let q_logits = net.logits.quantized(hidden, logits, (-128, 127));
+    let correct = images
+        .iter()
+        .zip(targets)
+        .filter(|(x, target)| {
+            let scores = q_logits.forward(&q_hidden.forward(&x.map(|v| input.quantize(v))));
+            common::class_of(&scores) == common::class_of(*target)
+        })
+        .count();
+    correct as f64 / images.len() as f64
 }

@@ -3,7 +3,8 @@
 //! MNIST images and tested on 1000 others (see `examples/data/README.md`),
 //! next to a dense network of about as many parameters trained the same
 //! way: what convolutions buy. Shows a progress bar, writes the curves to a
-//! PNG and prints the CNN's confusion matrix.
+//! PNG, prints the CNN's confusion matrix, then quantizes the CNN to int8
+//! (TensorFlow Lite's scheme) and tests that too.
 //!
 //! ```text
 //! cargo run --release --example mnist [-- [curves.png] [--export FILE]]
@@ -21,6 +22,7 @@ use std::error::Error;
 use std::io::Read;
 
 use constnet::prelude::*;
+use constnet::quant::{QPool2d, Quantization, Range, Reduce};
 use constnet::source::ToRust;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -60,6 +62,12 @@ const BATCH: usize = 32;
 
 /// The CNN's test accuracy, in percent, below which the example fails.
 const MIN_TEST_ACCURACY: f64 = 97.0;
+
+/// How far below the float CNN's test accuracy, in points, the int8 one
+/// may fall.
+const MAX_INT8_LOSS: f64 = 0.5;
+/// Training images the int8 ranges are calibrated on.
+const CALIBRATION_IMAGES: usize = 500;
 
 /// Test images written with the weights for the firmware.
 const EXPORTED_IMAGES: usize = 8;
@@ -141,8 +149,62 @@ fn run() -> Result<(), Box<dyn Error>> {
         LeNet::<f32>::PARAMS,
         100.0 * cnn_accuracy
     );
+    let int8_accuracy =
+        quantized_accuracy(&cnn, &train_images[..CALIBRATION_IMAGES], &test_images, &test_targets);
+    println!(
+        "CNN in int8 (quantized after training, calibrated on {CALIBRATION_IMAGES} training \
+         images): test accuracy {:.1}%",
+        100.0 * int8_accuracy
+    );
     println!("test accuracy: {:.1}%", 100.0 * cnn_accuracy);
+    common::require_accuracy(100.0 * int8_accuracy, 100.0 * cnn_accuracy - MAX_INT8_LOSS)?;
     common::require_accuracy(100.0 * cnn_accuracy, MIN_TEST_ACCURACY)
+}
+
+/// The CNN's test accuracy in int8, quantized the TensorFlow Lite way: each
+/// layer's output range observed on the calibration images (min/max), the
+/// ReLUs fused into the convolutions and the dense layer before them as
+/// clamps, the poolings keeping their input's quantization.
+fn quantized_accuracy(
+    cnn: &LeNet,
+    calibration: &[Image],
+    images: &[Image],
+    targets: &[[f32; 10]],
+) -> f64 {
+    let mut ranges = [Range::EMPTY; 5];
+    for x in calibration {
+        ranges[0].observe(x.as_flattened().as_flattened());
+        let a = Relu.forward(&cnn.conv1.forward(x));
+        ranges[1].observe(a.as_flattened().as_flattened());
+        let b = Relu.forward(&cnn.conv2.forward(&cnn.pool1.forward(&a)));
+        ranges[2].observe(b.as_flattened().as_flattened());
+        let c = Relu.forward(&cnn.hidden.forward(&cnn.flatten.forward(&cnn.pool2.forward(&b))));
+        ranges[3].observe(&c);
+        ranges[4].observe(&cnn.logits.forward(&c));
+    }
+    let [input, conv1, conv2, hidden, logits] = ranges.map(|r| r.quantization());
+    let relu = |q: Quantization| q.clamp_range(0.0, f32::INFINITY);
+    let pool1: QPool2d<6, 2, 2, 28, 28, 2, 2, 0, 0, 14, 14> =
+        QPool2d { reduce: Reduce::Max, clamp: (-128, 127) };
+    let pool2: QPool2d<16, 2, 2, 10, 10, 2, 2, 0, 0, 5, 5> =
+        QPool2d { reduce: Reduce::Max, clamp: (-128, 127) };
+    let q_conv1 = cnn.conv1.quantized(input, conv1, relu(conv1));
+    let q_conv2 = cnn.conv2.quantized(conv1, conv2, relu(conv2));
+    let q_hidden = cnn.hidden.quantized(conv2, hidden, relu(hidden));
+    let q_logits = cnn.logits.quantized(hidden, logits, (-128, 127));
+
+    let correct = images
+        .iter()
+        .zip(targets)
+        .filter(|(x, target)| {
+            let x = x.map(|channel| channel.map(|row| row.map(|v| input.quantize(v))));
+            let x = pool1.forward(&q_conv1.forward(&x));
+            let x = pool2.forward(&q_conv2.forward(&x));
+            let scores = q_logits.forward(&q_hidden.forward(&constnet::quant::flatten(&x)));
+            common::class_of(&scores) == common::class_of(*target)
+        })
+        .count();
+    correct as f64 / images.len() as f64
 }
 
 /// The CNN as Rust source, with test images (their pixels 0 to 255), their

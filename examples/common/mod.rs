@@ -59,3 +59,10 @@ pub fn require_accuracy(accuracy: f64, minimum: f64) -> Result<(), Box<dyn Error
         Err(format!("expected a test accuracy of at least {minimum}%, got {accuracy:.1}%").into())
     }
 }
+
+/// The class a vector of scores picks: the index of the largest (the first
+/// of equals). Generic, for int8 scores as well as float ones.
+#[allow(dead_code)] // Not every example that shares this module classifies in int8.
+pub fn class_of<T: PartialOrd>(scores: &[T]) -> usize {
+    (0..scores.len()).fold(0, |best, i| if scores[i] > scores[best] { i } else { best })
+}
