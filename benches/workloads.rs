@@ -11,10 +11,13 @@
 //!   (convolution 6@5×5 padded, max pooling, convolution 16@5×5, max
 //!   pooling, dense 400-64-10; ReLU, softmax cross-entropy): a step on a
 //!   batch of 32, and single-image inference.
+//! - C and D in int8 (`constnet::quant`, calibrated on their batch):
+//!   single-sample inference, beside the f32 one.
 
 use std::hint::black_box;
 
 use constnet::prelude::*;
+use constnet::quant::{QPool2d, Quantization, Range, Reduce};
 use criterion::{Criterion, criterion_group};
 use rand::rngs::SmallRng;
 
@@ -88,17 +91,74 @@ fn workloads(c: &mut Criterion) {
     bench_network(c, "B_64-32-10", Small::random(rng), inputs, targets, SoftmaxCrossEntropy);
 
     let (inputs, targets) = classification::<784, 10, 32>(rng);
-    bench_network(c, "C_784-128-10", Mnist::random(rng), inputs, targets, SoftmaxCrossEntropy);
+    let mnist: Mnist = Mnist::random(rng);
+    bench_mnist_int8(c, &mnist, &inputs);
+    bench_network(c, "C_784-128-10", mnist, inputs, targets, SoftmaxCrossEntropy);
 
     let (images, targets) = classification::<784, 10, 32>(rng);
     let images = images.map(|pixels| {
         [core::array::from_fn(|row| core::array::from_fn(|col| pixels[row * 28 + col].max(0.0)))]
     });
-    bench_network(c, "D_lenet", LeNet::random(rng), images, targets, SoftmaxCrossEntropy);
+    let lenet: LeNet = LeNet::random(rng);
+    bench_lenet_int8(c, &lenet, &images);
+    bench_network(c, "D_lenet", lenet, images, targets, SoftmaxCrossEntropy);
 
     let sine: Sine = Sine::random(rng);
     c.bench_function("sine_1-16-16-1/inference", |b| {
         b.iter(|| black_box(&sine).forward(black_box(&[0.5])))
+    });
+}
+
+/// The range of a ReLU's output, fused into the layer before it.
+fn relu(q: Quantization) -> (i8, i8) {
+    q.clamp_range(0.0, f32::INFINITY)
+}
+
+fn bench_mnist_int8(c: &mut Criterion, net: &Mnist, inputs: &[[f32; 784]]) {
+    let [mut input, mut hidden, mut out] = [Range::EMPTY; 3];
+    for x in inputs {
+        input.observe(x);
+        let h = Relu.forward(&net.hidden.forward(x));
+        hidden.observe(&h);
+        out.observe(&net.out.forward(&h));
+    }
+    let [input, hidden, out] = [input, hidden, out].map(|r| r.quantization());
+    let q_hidden = net.hidden.quantized(input, hidden, relu(hidden));
+    let q_out = net.out.quantized(hidden, out, (-128, 127));
+    let x = inputs[0].map(|v| input.quantize(v));
+    c.bench_function("C_784-128-10/inference_int8", |b| {
+        b.iter(|| q_out.forward(&q_hidden.forward(black_box(&x))))
+    });
+}
+
+fn bench_lenet_int8(c: &mut Criterion, net: &LeNet, images: &[[[[f32; 28]; 28]; 1]]) {
+    let mut ranges = [Range::EMPTY; 5];
+    for x in images {
+        ranges[0].observe(x.as_flattened().as_flattened());
+        let a = Relu.forward(&net.conv1.forward(x));
+        ranges[1].observe(a.as_flattened().as_flattened());
+        let b = Relu.forward(&net.conv2.forward(&net.pool1.forward(&a)));
+        ranges[2].observe(b.as_flattened().as_flattened());
+        let h = Relu.forward(&net.hidden.forward(&net.flatten.forward(&net.pool2.forward(&b))));
+        ranges[3].observe(&h);
+        ranges[4].observe(&net.logits.forward(&h));
+    }
+    let [input, conv1, conv2, hidden, logits] = ranges.map(|r| r.quantization());
+    let q_conv1 = net.conv1.quantized(input, conv1, relu(conv1));
+    let pool1: QPool2d<6, 2, 2, 28, 28, 2, 2, 0, 0, 14, 14> =
+        QPool2d { reduce: Reduce::Max, clamp: (-128, 127) };
+    let q_conv2 = net.conv2.quantized(conv1, conv2, relu(conv2));
+    let pool2: QPool2d<16, 2, 2, 10, 10, 2, 2, 0, 0, 5, 5> =
+        QPool2d { reduce: Reduce::Max, clamp: (-128, 127) };
+    let q_hidden = net.hidden.quantized(conv2, hidden, relu(hidden));
+    let q_logits = net.logits.quantized(hidden, logits, (-128, 127));
+    let x = images[0].map(|channel| channel.map(|row| row.map(|v| input.quantize(v))));
+    c.bench_function("D_lenet/inference_int8", |b| {
+        b.iter(|| {
+            let x =
+                pool2.forward(&q_conv2.forward(&pool1.forward(&q_conv1.forward(black_box(&x)))));
+            q_logits.forward(&q_hidden.forward(&constnet::quant::flatten(&x)))
+        })
     });
 }
 
