@@ -47,8 +47,8 @@ pub enum Init {
     XavierUniform,
     /// Glorot & Bengio: normal with std `sqrt(2 / (fan_in + fan_out))`.
     XavierNormal,
-    /// He et al.: uniform in `±sqrt(6 / fan_in)`. The default before `Relu`
-    /// and `LeakyRelu`.
+    /// He et al.: uniform in `±sqrt(6 / fan_in)`. The default before `Relu`,
+    /// `Relu6` and `LeakyRelu`.
     HeUniform,
     /// He et al.: normal with std `sqrt(2 / fan_in)`.
     HeNormal,

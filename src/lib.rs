@@ -137,7 +137,9 @@ pub use vector::Vector;
 /// Everything a program that declares and trains networks needs.
 pub mod prelude {
     pub use crate::data::Dataset;
-    pub use crate::layer::{Activation, Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
+    pub use crate::layer::{
+        Activation, Dense, Identity, LeakyRelu, Relu, Relu6, Sigmoid, Softmax, Tanh,
+    };
     pub use crate::loss::{
         BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy, Mse, SoftmaxCrossEntropy,
     };

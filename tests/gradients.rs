@@ -10,7 +10,9 @@
 //! rejected (drawn again), never accepted with a looser tolerance.
 
 use constnet::gradcheck::{Error, GradCheck, Location, Report};
-use constnet::layer::{Activation, Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
+use constnet::layer::{
+    Activation, Dense, Identity, LeakyRelu, Relu, Relu6, Sigmoid, Softmax, Tanh,
+};
 use constnet::loss::{
     BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy, Mse, SoftmaxCrossEntropy,
 };
@@ -99,6 +101,11 @@ macro_rules! elementwise_suite {
                 #[test]
                 fn relu(input in vector::<N>(-6.0..6.0), cotangent in vector::<N>(-2.0..2.0)) {
                     check_activation(&Relu, &input, &cotangent)?;
+                }
+
+                #[test]
+                fn relu6(input in vector::<N>(-3.0..9.0), cotangent in vector::<N>(-2.0..2.0)) {
+                    check_activation(&Relu6, &input, &cotangent)?;
                 }
 
                 #[test]
@@ -329,6 +336,22 @@ proptest! {
     }
 
     #[test]
+    fn a_point_near_the_top_of_relu6_is_refused(
+        input in vector::<3>(prop_oneof![1.0..5.0, 7.0..9.0]),
+        near in -9.0e-4..9.0e-4f64,
+        cotangent in vector::<3>(-2.0..2.0),
+    ) {
+        let mut input = input;
+        input[2] = 6.0 + near;
+        let result = GradCheck::default().activation(&Relu6, &input, &cotangent);
+        prop_assert!(
+            matches!(result, Err(Error::NearKink { distance, .. }) if (distance - near.abs()).abs() < 1e-12),
+            "{:?}",
+            result
+        );
+    }
+
+    #[test]
     fn a_point_near_a_relu_kink_is_refused(
         input in vector::<3>(prop_oneof![-3.0..-0.5, 0.5..3.0]),
         near in -9.0e-4..9.0e-4f64,
@@ -339,6 +362,7 @@ proptest! {
         for result in [
             GradCheck::default().activation(&Relu, &input, &cotangent),
             GradCheck::default().activation(&LeakyRelu::new(0.1), &input, &cotangent),
+            GradCheck::default().activation(&Relu6, &input, &cotangent),
         ] {
             prop_assert!(
                 matches!(result, Err(Error::NearKink { distance, .. }) if distance == near.abs()),

@@ -108,6 +108,18 @@ fn relu_takes_its_derivative_at_zero_as_zero() {
     assert_eq!(Relu.backward(&kept, &[1.0f32]), [0.0]);
 }
 
+/// As PyTorch's `hardtanh_backward`, which `ReLU6` uses: no gradient at
+/// either end of the range, nor beyond.
+#[test]
+fn relu6_takes_its_derivative_at_both_ends_as_zero() {
+    let inputs = [-1e-300f64, 0.0, 1e-300, 3.0, 6.0 - 1e-12, 6.0, 6.0 + 1e-12, 9.0];
+    let (output, kept) = Relu6.forward_trace(&inputs);
+    assert_eq!(output, [0.0, 0.0, 1e-300, 3.0, 6.0 - 1e-12, 6.0, 6.0, 6.0]);
+    assert_eq!(Relu6.backward(&kept, &[1.0; 8]), [0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
+    let (output, kept) = Relu6.forward_trace(&[0.0f32, 6.0, 5.5]);
+    assert_eq!((output, Relu6.backward(&kept, &[1.0f32; 3])), ([0.0, 6.0, 5.5], [0.0, 0.0, 1.0]));
+}
+
 #[test]
 fn leaky_relu_uses_its_slope_at_zero() {
     let leaky = LeakyRelu::new(0.25);

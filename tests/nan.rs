@@ -12,6 +12,7 @@ fn activations_keep_a_nan_where_it_is() {
     assert!(relu[0].is_nan() && leaky[0].is_nan());
     assert_eq!((relu[1], relu[2]), (1.5, 0.0));
     assert_eq!((leaky[1], leaky[2]), (1.5, -0.2));
+    assert!(Relu6.forward(&input)[0].is_nan());
     assert!(Sigmoid.forward(&input)[0].is_nan());
     assert!(Tanh.forward(&input)[0].is_nan());
     assert!(Identity.forward(&input)[0].is_nan());
@@ -27,6 +28,8 @@ fn relu_passes_the_gradient_of_a_nan_input_on() {
     assert_eq!(grad, [3.0, 0.0, 3.0]);
     let leaky = LeakyRelu::new(0.5).backward(&[NAN, -1.0, 2.0], &[3.0, 3.0, 3.0]);
     assert_eq!(leaky, [1.5, 1.5, 3.0]);
+    let relu6 = Relu6.backward(&[NAN, -1.0, 2.0, 7.0], &[3.0, 3.0, 3.0, 3.0]);
+    assert_eq!(relu6, [3.0, 0.0, 3.0, 0.0]);
 }
 
 #[test]
@@ -36,6 +39,7 @@ fn activation_gradients_carry_a_nan_from_the_output_gradient() {
     assert!(Sigmoid.backward(&kept, &grad_output)[0].is_nan());
     assert!(Tanh.backward(&kept, &grad_output)[0].is_nan());
     assert!(Relu.backward(&kept, &grad_output)[0].is_nan());
+    assert!(Relu6.backward(&kept, &grad_output)[0].is_nan());
     assert!(Softmax.backward(&kept, &grad_output).iter().all(|g| g.is_nan()));
 }
 

@@ -71,6 +71,7 @@ pub enum Activation {
     Sigmoid,
     Tanh,
     Relu,
+    Relu6,
     LeakyRelu,
     Softmax,
 }
@@ -82,6 +83,7 @@ impl Activation {
             "Sigmoid" => Activation::Sigmoid,
             "Tanh" => Activation::Tanh,
             "Relu" => Activation::Relu,
+            "Relu6" => Activation::Relu6,
             "LeakyRelu" => Activation::LeakyRelu,
             "Softmax" => Activation::Softmax,
             _ => return None,
@@ -95,6 +97,7 @@ impl Activation {
             Activation::Sigmoid => "Sigmoid",
             Activation::Tanh => "Tanh",
             Activation::Relu => "Relu",
+            Activation::Relu6 => "Relu6",
             Activation::LeakyRelu => "LeakyRelu",
             Activation::Softmax => "Softmax",
         }
@@ -600,7 +603,7 @@ fn check_activation(
             kind.span(),
             format!(
                 "unknown layer `{kind}`: the activations are `Identity`, `Sigmoid`, `Tanh`, \
-                 `Relu`, `LeakyRelu(slope)` and `Softmax`; other layers are named, as in \
+                 `Relu`, `Relu6`, `LeakyRelu(slope)` and `Softmax`; other layers are named, as in \
                  `hidden: Dense<2, 3>`"
             ),
         ));
@@ -676,7 +679,9 @@ fn choose_initializers(layers: &mut [Layer]) {
             && !matches!(init, Init::Written(_))
         {
             *init = match next_activation {
-                Some(Activation::Relu | Activation::LeakyRelu) => Init::HeUniform,
+                Some(Activation::Relu | Activation::Relu6 | Activation::LeakyRelu) => {
+                    Init::HeUniform
+                }
                 _ => Init::XavierUniform,
             };
         }

@@ -274,8 +274,8 @@ pub fn expand(checked: &Checked) -> TokenStream {
         " What a training forward pass of [`{name}`] over a batch of `B` samples keeps, layer by layer."
     );
     let random_doc = " Weights drawn from `rng` by each layer's initializer (unless written, Xavier/Glorot \
-        uniform before `Tanh`, `Sigmoid`, `Softmax` or no activation, He uniform before `Relu` and \
-        `LeakyRelu`), biases zero.";
+        uniform before `Tanh`, `Sigmoid`, `Softmax` or no activation, He uniform before `Relu`, \
+        `Relu6` and `LeakyRelu`), biases zero.";
     let scalar_param = quote!(T: ::constnet::Scalar = #scalar);
     let describe_and_source = describe_and_source(checked, &fields);
 

@@ -166,6 +166,55 @@ impl Activation for Relu {
     }
 }
 
+/// `y = min(max(x, 0), 6)`, MobileNet's ReLU6, which int8 models fuse as a
+/// clamp. Keeps its input; the derivative at 0 and at 6 is taken as 0. A
+/// NaN stays NaN, and so does its gradient.
+///
+/// ```
+/// use constnet::prelude::*;
+///
+/// assert_eq!(Relu6.forward(&[-1.0, 2.5, 7.0]), [0.0, 2.5, 6.0]);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Relu6;
+
+impl Relu6 {
+    fn top<T: Scalar>() -> T {
+        T::from_f64(6.0)
+    }
+}
+
+impl Activation for Relu6 {
+    fn forward<T: Scalar, V: Vector<T>>(&self, input: &V) -> V {
+        // Both comparisons are false for NaN, which passes through.
+        map(input, |x| {
+            if x <= T::ZERO {
+                T::ZERO
+            } else if x >= Self::top() {
+                Self::top()
+            } else {
+                x
+            }
+        })
+    }
+    fn forward_trace<T: Scalar, V: Vector<T>>(&self, input: &V) -> (V, V) {
+        (self.forward(input), *input)
+    }
+    fn backward<T: Scalar, V: Vector<T>>(&self, input: &V, grad_output: &V) -> V {
+        map_pairs(
+            input,
+            grad_output,
+            |x, g| {
+                if x <= T::ZERO || x >= Self::top() { T::ZERO } else { g }
+            },
+        )
+    }
+    fn kink_distance<T: Scalar, V: Vector<T>>(&self, input: &V) -> T {
+        let top = map(input, |x| x - Self::top());
+        distance_from_zero(input).min(distance_from_zero(&top))
+    }
+}
+
 /// `y = x` for `x > 0`, `slope · x` otherwise. Keeps its input.
 ///
 /// ```

@@ -24,7 +24,7 @@ pub(crate) mod pool;
 pub(crate) mod tensor;
 mod window;
 
-pub use activation::{Activation, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
+pub use activation::{Activation, Identity, LeakyRelu, Relu, Relu6, Sigmoid, Softmax, Tanh};
 pub(crate) use activation::{max, sigmoid};
 pub use conv1d::Conv1d;
 pub use conv2d::Conv2d;

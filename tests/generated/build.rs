@@ -269,6 +269,7 @@ const KINDS: &[Kind] = &[
         draw: |_, previous| saturating("Tanh", previous?, previous?.exact.max(Exact::Ties)),
     },
     Kind { role: Role::Activation, weight: 1, draw: relu },
+    Kind { role: Role::Activation, weight: 1, draw: relu6 },
     Kind { role: Role::Activation, weight: 1, draw: leaky_relu },
     Kind { role: Role::Activation, weight: 1, draw: softmax },
 ];
@@ -565,6 +566,13 @@ fn saturating(syntax: &str, previous: &Layer, exact: Exact) -> Option<Layer> {
 fn relu(_: &mut Context<'_>, previous: Option<&Layer>) -> Option<Layer> {
     let previous = previous.filter(|layer| layer.exact != Exact::Zeros)?;
     Some(Layer::elementwise("Relu", previous, Exact::Zeros))
+}
+
+/// `Relu6`; not on exact zeros, its kink. Its top, 6, is rarely reached
+/// and a kink too, so its outputs count as exact like `Relu`'s.
+fn relu6(_: &mut Context<'_>, previous: Option<&Layer>) -> Option<Layer> {
+    let previous = previous.filter(|layer| layer.exact != Exact::Zeros)?;
+    Some(Layer::elementwise("Relu6", previous, Exact::Zeros))
 }
 
 /// `LeakyRelu` with a slope drawn, or one time in four the default slope

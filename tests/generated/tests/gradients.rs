@@ -116,7 +116,8 @@ fn parameter_counts() {
     }
 }
 
-const ACTIVATIONS: [&str; 6] = ["Identity", "Sigmoid", "Tanh", "Relu", "LeakyRelu", "Softmax"];
+const ACTIVATIONS: [&str; 7] =
+    ["Identity", "Sigmoid", "Tanh", "Relu", "Relu6", "LeakyRelu", "Softmax"];
 const CONVOLUTIONS: [&str; 3] = ["Conv2d", "DepthwiseConv2d", "Conv1d"];
 const POOLINGS: [&str; 4] = ["MaxPool2d", "AvgPool2d", "MaxPool1d", "AvgPool1d"];
 const REDUCTIONS: [&str; 2] = ["Flatten", "GlobalAvgPool"];
