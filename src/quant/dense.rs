@@ -1,5 +1,6 @@
 //! Fully connected int8 layer, TensorFlow Lite's `FULLY_CONNECTED`.
 
+use super::dot::{Shifted, dot};
 use super::fixed::Multiplier;
 
 /// `y = clamp(requantize(b + W·(x − input_zero_point)) + output_zero_point)`,
@@ -47,16 +48,10 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
 
     /// Inference on int8 values.
     pub fn forward(&self, input: &[i8; IN]) -> [i8; OUT] {
-        // Wrapping: on the values a real model holds nothing overflows, and
-        // absurd zero points give a wrong answer rather than a panic.
-        let offset = self.input_zero_point.wrapping_neg();
         // Each input moved to zero once, not once per output.
-        let shifted = input.map(|x| i32::from(x).wrapping_add(offset));
+        let shifted = Shifted::new(input, self.input_zero_point);
         core::array::from_fn(|o| {
-            let accumulator = self.weight[o]
-                .iter()
-                .zip(&shifted)
-                .fold(0i32, |sum, (&w, &x)| sum.wrapping_add(i32::from(w).wrapping_mul(x)));
+            let accumulator = dot(&self.weight[o], &shifted);
             let scaled = self.multiplier[o].apply(accumulator.wrapping_add(self.bias[o]));
             requantized(scaled, self.output_zero_point, self.clamp)
         })

@@ -10,6 +10,7 @@
 mod calibrate;
 mod conv;
 mod dense;
+mod dot;
 mod fixed;
 mod pool;
 mod tensor;

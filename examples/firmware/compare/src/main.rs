@@ -55,6 +55,24 @@ mod engine {
         let [y] = SINE_IN_FLASH.forward(&[model::Sine::INPUT.quantize(x)]);
         model::Sine::OUTPUT.dequantize(y)
     }
+
+    /// What TensorFlow Lite Micro's interpreter gives for each int8 input,
+    /// from -128 to 127 (`scripts/tflite_fixtures.py`).
+    #[cfg(feature = "tflite-micro-check")]
+    const TFLITE_MICRO: &str = include_str!("../../../../tests/fixtures/tflite/sine.outputs");
+
+    /// How many of the 256 int8 inputs give TensorFlow Lite Micro's output
+    /// on this core, whose DSP instructions the host never runs.
+    #[cfg(feature = "tflite-micro-check")]
+    pub fn inputs_as_tflite_micro() -> usize {
+        (-128..=127i8)
+            .zip(TFLITE_MICRO.split_whitespace())
+            .filter(|&(q, expected)| {
+                let [y] = SINE_IN_FLASH.forward(&[q]);
+                expected.parse() == Ok(y)
+            })
+            .count()
+    }
 }
 
 /// MicroFlow: the int8 TensorFlow Lite sine model that the crate ships,
@@ -106,6 +124,14 @@ fn main() -> ! {
     if let Some(host) = engine::HOST_TEST_MSE_IF_KNOWN {
         hprintln!("test MSE on the host: {}", host);
         if mse > host * (1.0 + 1e-4) {
+            exit(false)
+        }
+    }
+    #[cfg(feature = "tflite-micro-check")]
+    {
+        let equal = engine::inputs_as_tflite_micro();
+        hprintln!("int8 inputs whose output is TensorFlow Lite Micro's: {} of 256", equal);
+        if equal != 256 {
             exit(false)
         }
     }
