@@ -160,3 +160,32 @@ fn convolutions_stay_within_the_bound_of_their_roundings() {
     }
     println!("convolution: worst {worst:.3} output steps");
 }
+
+/// A dense layer after a TensorFlow Lite flatten takes its inputs height
+/// first; `with_inputs_from_hwc` moves each weight to where constnet's
+/// flatten, channels first, puts the same pixel (every dimension above 1,
+/// so that no index formula is right by accident).
+#[test]
+fn weights_after_a_flatten_follow_the_pixels_from_hwc_to_chw() {
+    const C: usize = 2;
+    const H: usize = 3;
+    const W: usize = 4;
+    let hwc_row: [i8; 24] = core::array::from_fn(|i| i as i8);
+    let layer = constnet::quant::QDense::<24, 1> {
+        weight: [hwc_row],
+        bias: [0],
+        multiplier: [constnet::quant::Multiplier::from_real(0.5)],
+        input_zero_point: 0,
+        output_zero_point: 0,
+        clamp: (-128, 127),
+    }
+    .with_inputs_from_hwc::<C, H, W>();
+    for c in 0..C {
+        for h in 0..H {
+            for w in 0..W {
+                let (chw, hwc) = ((c * H + h) * W + w, (h * W + w) * C + c);
+                assert_eq!(layer.weight[0][chw], hwc as i8, "pixel ({c}, {h}, {w})");
+            }
+        }
+    }
+}
