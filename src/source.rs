@@ -101,7 +101,7 @@ pub fn write_struct(
     out.write_str("}")
 }
 
-fn write_indent(out: &mut dyn Write, levels: usize) -> fmt::Result {
+pub(crate) fn write_indent(out: &mut dyn Write, levels: usize) -> fmt::Result {
     (0..levels).try_for_each(|_| out.write_str("    "))
 }
 

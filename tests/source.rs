@@ -98,6 +98,62 @@ fn bits_f64<P: Params<f64>>(params: &P) -> Vec<u64> {
 include!("data/awkward_f32.rs");
 include!("data/awkward_f64.rs");
 include!("data/shaped_f32.rs");
+include!("data/quantized.rs");
+
+/// int8 layers of every kind with weights, their integers at the extremes.
+fn quantized() -> (
+    constnet::quant::Quantization,
+    constnet::quant::QDense<3, 2>,
+    constnet::quant::QConv2d<2, 2, 2, 3, 4, 5, 1, 2, 0, 1, 3, 3>,
+    constnet::quant::QDepthwiseConv2d<2, 3, 3, 5, 5, 2, 2, 1, 1, 3, 3>,
+) {
+    use constnet::quant::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, Quantization};
+    let weight = |i: usize| (i * 37 + 128) as u8 as i8;
+    let bias = |i: usize| [i32::MIN, i32::MAX, -1, 0][i % 4];
+    let multiplier = |i: usize| Multiplier { value: 1 << 30 | i as i32, shift: i as i32 - 1 };
+    let scale = Quantization { scale: 1.0 / 3.0, zero_point: -128 };
+    let dense = QDense {
+        weight: core::array::from_fn(|o| core::array::from_fn(|i| weight(o * 3 + i))),
+        bias: core::array::from_fn(bias),
+        multiplier: core::array::from_fn(multiplier),
+        input_zero_point: -128,
+        output_zero_point: 127,
+        clamp: (0, 127),
+    };
+    let mut conv = QConv2d {
+        weight: Default::default(),
+        bias: core::array::from_fn(|o| bias(o + 1)),
+        multiplier: core::array::from_fn(multiplier),
+        input_zero_point: 5,
+        output_zero_point: -7,
+        clamp: (-128, 6),
+    };
+    for (i, w) in
+        conv.weight.as_flattened_mut().as_flattened_mut().as_flattened_mut().iter_mut().enumerate()
+    {
+        *w = weight(i);
+    }
+    let mut depthwise = QDepthwiseConv2d {
+        weight: Default::default(),
+        bias: core::array::from_fn(|o| bias(o + 2)),
+        multiplier: core::array::from_fn(|o| multiplier(o + 3)),
+        input_zero_point: 0,
+        output_zero_point: 0,
+        clamp: (-128, 127),
+    };
+    for (i, w) in depthwise.weight.as_flattened_mut().as_flattened_mut().iter_mut().enumerate() {
+        *w = weight(i + 5);
+    }
+    (scale, dense, conv, depthwise)
+}
+
+/// int8 layers read back, through rustc, equal.
+#[test]
+fn int8_layers_compile_back_to_the_same_values() {
+    let (scale, dense, conv, depthwise) = quantized();
+    assert_eq!(Q_SCALE.scale.to_bits(), scale.scale.to_bits());
+    assert_eq!((Q_SCALE, Q_DENSE, Q_CONV, Q_DEPTHWISE), (scale, dense, conv, depthwise));
+}
 
 #[test]
 fn f32_parameters_compile_back_to_the_same_bits() {
@@ -128,10 +184,19 @@ fn fixtures_are_current() {
     let shaped_1d: Shaped1d = filled(&F32_VALUES[3..]);
     let shaped_source =
         format!("{}{}", shaped.rust_const("SHAPED_F32"), shaped_1d.rust_const("SHAPED_1D_F32"));
+    let (scale, dense, conv, depthwise) = quantized();
+    let quantized_source = format!(
+        "{}{}{}{}",
+        scale.rust_const("Q_SCALE"),
+        dense.rust_const("Q_DENSE"),
+        conv.rust_const("Q_CONV"),
+        depthwise.rust_const("Q_DEPTHWISE")
+    );
     for (path, written) in [
         ("tests/data/awkward_f32.rs", awkward.rust_const("AWKWARD_F32").to_string()),
         ("tests/data/awkward_f64.rs", wide.rust_const("WIDE_F64").to_string()),
         ("tests/data/shaped_f32.rs", shaped_source),
+        ("tests/data/quantized.rs", quantized_source),
     ] {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
         if std::env::var_os("BLESS").is_some() {

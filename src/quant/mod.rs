@@ -13,6 +13,7 @@ mod dense;
 mod dot;
 mod fixed;
 mod pool;
+mod source;
 mod tensor;
 
 pub use calibrate::Range;

@@ -1,0 +1,210 @@
+//! The int8 layers as Rust source ([`ToRust`]), for a quantized network's
+//! parameters in flash: `const` items the compiler checks like any other.
+
+use core::fmt::{self, Display, Write};
+
+use super::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, Quantization};
+use crate::Scalar;
+use crate::source::{ToRust, write_indent};
+
+/// Nested arrays of integers: `values` in rows of `row` values, one a line.
+fn write_rows<V: Display>(
+    out: &mut dyn Write,
+    indent: usize,
+    values: &[V],
+    row: usize,
+) -> fmt::Result {
+    out.write_str("[\n")?;
+    for chunk in values.chunks(row.max(1)) {
+        write_indent(out, indent + 1)?;
+        write_list(out, chunk)?;
+        out.write_str(",\n")?;
+    }
+    write_indent(out, indent)?;
+    out.write_str("]")
+}
+
+/// `[a, b, c]`.
+fn write_list<V: Display>(out: &mut dyn Write, values: &[V]) -> fmt::Result {
+    out.write_str("[")?;
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            out.write_str(", ")?;
+        }
+        write!(out, "{value}")?;
+    }
+    out.write_str("]")
+}
+
+/// Weights of any nesting as source, one innermost row a line: the
+/// innermost arrays' brackets come from `write_rows`, the outer ones from
+/// the shape.
+fn write_weights(
+    out: &mut dyn Write,
+    indent: usize,
+    values: &[i8],
+    shape: &[usize],
+) -> fmt::Result {
+    match shape {
+        [] | [_] => write_list(out, values),
+        [_, row] => write_rows(out, indent, values, *row),
+        [_, inner @ ..] => {
+            out.write_str("[\n")?;
+            for part in values.chunks(inner.iter().product::<usize>().max(1)) {
+                write_indent(out, indent + 1)?;
+                write_weights(out, indent + 1, part, inner)?;
+                out.write_str(",\n")?;
+            }
+            write_indent(out, indent)?;
+            out.write_str("]")
+        }
+    }
+}
+
+/// The fields every int8 layer with weights has, after its weights.
+fn write_requantization(
+    out: &mut dyn Write,
+    indent: usize,
+    bias: &[i32],
+    multipliers: &[Multiplier],
+    zero_points: (i32, i32),
+    clamp: (i8, i8),
+) -> fmt::Result {
+    write_indent(out, indent + 1)?;
+    out.write_str("bias: ")?;
+    write_list(out, bias)?;
+    out.write_str(",\n")?;
+    write_indent(out, indent + 1)?;
+    out.write_str("multiplier: [\n")?;
+    for m in multipliers {
+        write_indent(out, indent + 2)?;
+        m.write_value(out, indent + 2)?;
+        out.write_str(",\n")?;
+    }
+    write_indent(out, indent + 1)?;
+    out.write_str("],\n")?;
+    write_indent(out, indent + 1)?;
+    writeln!(out, "input_zero_point: {},", zero_points.0)?;
+    write_indent(out, indent + 1)?;
+    writeln!(out, "output_zero_point: {},", zero_points.1)?;
+    write_indent(out, indent + 1)?;
+    writeln!(out, "clamp: ({}, {}),", clamp.0, clamp.1)?;
+    write_indent(out, indent)?;
+    out.write_str("}")
+}
+
+/// `::constnet::quant::Quantization { scale: ..., zero_point: ... }`, the
+/// scale's bits kept exactly.
+impl ToRust for Quantization {
+    fn write_type(out: &mut dyn Write) -> fmt::Result {
+        out.write_str("::constnet::quant::Quantization")
+    }
+
+    fn write_value(&self, out: &mut dyn Write, _indent: usize) -> fmt::Result {
+        out.write_str("::constnet::quant::Quantization { scale: ")?;
+        self.scale.write_literal(out)?;
+        write!(out, ", zero_point: {} }}", self.zero_point)
+    }
+}
+
+/// `::constnet::quant::Multiplier { value: ..., shift: ... }`.
+impl ToRust for Multiplier {
+    fn write_type(out: &mut dyn Write) -> fmt::Result {
+        out.write_str("::constnet::quant::Multiplier")
+    }
+
+    fn write_value(&self, out: &mut dyn Write, _indent: usize) -> fmt::Result {
+        write!(
+            out,
+            "::constnet::quant::Multiplier {{ value: {}, shift: {} }}",
+            self.value, self.shift
+        )
+    }
+}
+
+/// `::constnet::quant::QDense { weight: [...], ... }`, one row of weights a
+/// line.
+impl<const IN: usize, const OUT: usize> ToRust for QDense<IN, OUT> {
+    fn write_type(out: &mut dyn Write) -> fmt::Result {
+        write!(out, "::constnet::quant::QDense<{IN}, {OUT}>")
+    }
+
+    fn write_value(&self, out: &mut dyn Write, indent: usize) -> fmt::Result {
+        out.write_str("::constnet::quant::QDense {\n")?;
+        write_indent(out, indent + 1)?;
+        out.write_str("weight: ")?;
+        write_weights(out, indent + 1, self.weight.as_flattened(), &[OUT, IN])?;
+        out.write_str(",\n")?;
+        let zero_points = (self.input_zero_point, self.output_zero_point);
+        write_requantization(out, indent, &self.bias, &self.multiplier, zero_points, self.clamp)
+    }
+}
+
+/// `::constnet::quant::QConv2d { weight: [...], ... }`, one row of a
+/// kernel a line.
+impl<
+    const C_IN: usize,
+    const C_OUT: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const OH: usize,
+    const OW: usize,
+> ToRust for QConv2d<C_IN, C_OUT, KH, KW, H, W, SH, SW, PH, PW, OH, OW>
+{
+    fn write_type(out: &mut dyn Write) -> fmt::Result {
+        write!(
+            out,
+            "::constnet::quant::QConv2d<{C_IN}, {C_OUT}, {KH}, {KW}, {H}, {W}, {SH}, {SW}, {PH}, {PW}, {OH}, {OW}>"
+        )
+    }
+
+    fn write_value(&self, out: &mut dyn Write, indent: usize) -> fmt::Result {
+        out.write_str("::constnet::quant::QConv2d {\n")?;
+        write_indent(out, indent + 1)?;
+        out.write_str("weight: ")?;
+        let weights = self.weight.as_flattened().as_flattened().as_flattened();
+        write_weights(out, indent + 1, weights, &[C_OUT, C_IN, KH, KW])?;
+        out.write_str(",\n")?;
+        let zero_points = (self.input_zero_point, self.output_zero_point);
+        write_requantization(out, indent, &self.bias, &self.multiplier, zero_points, self.clamp)
+    }
+}
+
+/// `::constnet::quant::QDepthwiseConv2d { weight: [...], ... }`.
+impl<
+    const C: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const OH: usize,
+    const OW: usize,
+> ToRust for QDepthwiseConv2d<C, KH, KW, H, W, SH, SW, PH, PW, OH, OW>
+{
+    fn write_type(out: &mut dyn Write) -> fmt::Result {
+        write!(
+            out,
+            "::constnet::quant::QDepthwiseConv2d<{C}, {KH}, {KW}, {H}, {W}, {SH}, {SW}, {PH}, {PW}, {OH}, {OW}>"
+        )
+    }
+
+    fn write_value(&self, out: &mut dyn Write, indent: usize) -> fmt::Result {
+        out.write_str("::constnet::quant::QDepthwiseConv2d {\n")?;
+        write_indent(out, indent + 1)?;
+        out.write_str("weight: ")?;
+        write_weights(out, indent + 1, self.weight.as_flattened().as_flattened(), &[C, KH, KW])?;
+        out.write_str(",\n")?;
+        let zero_points = (self.input_zero_point, self.output_zero_point);
+        write_requantization(out, indent, &self.bias, &self.multiplier, zero_points, self.clamp)
+    }
+}
