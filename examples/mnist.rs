@@ -17,13 +17,16 @@
 #[path = "common/classify.rs"]
 mod classify;
 mod common;
+#[path = "common/lenet_q8.rs"]
+mod lenet_q8;
 
 use std::error::Error;
 use std::io::Read;
 
 use constnet::prelude::*;
-use constnet::quant::{QPool2d, Quantization, Range, Reduce};
-use constnet::source::ToRust;
+use constnet::quant::{Quantization, Range};
+use constnet::source::{ToRust, write_struct};
+use lenet_q8::LeNetQ8;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
@@ -130,8 +133,9 @@ fn run() -> Result<(), Box<dyn Error>> {
 
     classify::plot(&path, &[cnn_curves, mlp_curves], 0.8);
 
+    let q8 = quantized(&cnn, &train_images[..CALIBRATION_IMAGES]);
     if let Some(export) = export {
-        std::fs::write(&export, firmware_source(&cnn, &exported))?;
+        std::fs::write(&export, firmware_source(&cnn, &q8, &exported))?;
         println!("weights written to {export}");
     }
 
@@ -149,8 +153,7 @@ fn run() -> Result<(), Box<dyn Error>> {
         LeNet::<f32>::PARAMS,
         100.0 * cnn_accuracy
     );
-    let int8_accuracy =
-        quantized_accuracy(&cnn, &train_images[..CALIBRATION_IMAGES], &test_images, &test_targets);
+    let int8_accuracy = int8_accuracy(&q8, &test_images, &test_targets);
     println!(
         "CNN in int8 (quantized after training, calibrated on {CALIBRATION_IMAGES} training \
          images): test accuracy {:.1}%",
@@ -161,16 +164,10 @@ fn run() -> Result<(), Box<dyn Error>> {
     common::require_accuracy(100.0 * cnn_accuracy, MIN_TEST_ACCURACY)
 }
 
-/// The CNN's test accuracy in int8, quantized the TensorFlow Lite way: each
-/// layer's output range observed on the calibration images (min/max), the
-/// ReLUs fused into the convolutions and the dense layer before them as
-/// clamps, the poolings keeping their input's quantization.
-fn quantized_accuracy(
-    cnn: &LeNet,
-    calibration: &[Image],
-    images: &[Image],
-    targets: &[[f32; 10]],
-) -> f64 {
+/// The CNN quantized the TensorFlow Lite way: each layer's output range
+/// observed on the calibration images (min/max), the ReLUs fused into the
+/// convolutions and the dense layer before them as clamps.
+fn quantized(cnn: &LeNet, calibration: &[Image]) -> LeNetQ8 {
     let mut ranges = [Range::EMPTY; 5];
     for x in calibration {
         ranges[0].observe(x.as_flattened().as_flattened());
@@ -184,32 +181,53 @@ fn quantized_accuracy(
     }
     let [input, conv1, conv2, hidden, logits] = ranges.map(|r| r.quantization());
     let relu = |q: Quantization| q.clamp_range(0.0, f32::INFINITY);
-    let pool1: QPool2d<6, 2, 2, 28, 28, 2, 2, 0, 0, 14, 14> =
-        QPool2d { reduce: Reduce::Max, clamp: (-128, 127) };
-    let pool2: QPool2d<16, 2, 2, 10, 10, 2, 2, 0, 0, 5, 5> =
-        QPool2d { reduce: Reduce::Max, clamp: (-128, 127) };
-    let q_conv1 = cnn.conv1.quantized(input, conv1, relu(conv1));
-    let q_conv2 = cnn.conv2.quantized(conv1, conv2, relu(conv2));
-    let q_hidden = cnn.hidden.quantized(conv2, hidden, relu(hidden));
-    let q_logits = cnn.logits.quantized(hidden, logits, (-128, 127));
+    LeNetQ8 {
+        input,
+        conv1: cnn.conv1.quantized(input, conv1, relu(conv1)),
+        conv2: cnn.conv2.quantized(conv1, conv2, relu(conv2)),
+        hidden: cnn.hidden.quantized(conv2, hidden, relu(hidden)),
+        logits: cnn.logits.quantized(hidden, logits, (-128, 127)),
+    }
+}
 
+/// The share of images whose largest int8 logit is their digit.
+fn int8_accuracy(q8: &LeNetQ8, images: &[Image], targets: &[[f32; 10]]) -> f64 {
     let correct = images
         .iter()
         .zip(targets)
         .filter(|(x, target)| {
-            let x = x.map(|channel| channel.map(|row| row.map(|v| input.quantize(v))));
-            let x = pool1.forward(&q_conv1.forward(&x));
-            let x = pool2.forward(&q_conv2.forward(&x));
-            let scores = q_logits.forward(&q_hidden.forward(&constnet::quant::flatten(&x)));
-            common::class_of(&scores) == common::class_of(*target)
+            common::class_of(&q8.forward(&q8.quantize(x))) == common::class_of(*target)
         })
         .count();
     correct as f64 / images.len() as f64
 }
 
-/// The CNN as Rust source, with test images (their pixels 0 to 255), their
-/// labels and the logits the host computes for them.
-fn firmware_source(cnn: &LeNet, images: &[([f32; 784], usize)]) -> String {
+/// `LeNetQ8 { input: ..., conv1: ..., ... }`, for the firmware's flash.
+impl ToRust for LeNetQ8 {
+    fn write_type(out: &mut dyn std::fmt::Write) -> std::fmt::Result {
+        out.write_str("LeNetQ8")
+    }
+
+    fn write_value(&self, out: &mut dyn std::fmt::Write, indent: usize) -> std::fmt::Result {
+        write_struct(
+            out,
+            indent,
+            "LeNetQ8",
+            &[
+                ("input", &self.input),
+                ("conv1", &self.conv1),
+                ("conv2", &self.conv2),
+                ("hidden", &self.hidden),
+                ("logits", &self.logits),
+            ],
+        )
+    }
+}
+
+/// The CNN as Rust source, in f32 and in int8, with test images (their
+/// pixels 0 to 255), their labels and the logits the host computes for
+/// them in both.
+fn firmware_source(cnn: &LeNet, q8: &LeNetQ8, images: &[([f32; 784], usize)]) -> String {
     let pixels: Vec<String> = images
         .iter()
         .map(|(pixels, _)| {
@@ -223,6 +241,10 @@ fn firmware_source(cnn: &LeNet, images: &[([f32; 784], usize)]) -> String {
         .iter()
         .map(|(pixels, _)| format!("    {:?},\n", cnn.forward(&image(pixels))))
         .collect();
+    let int8_logits: Vec<String> = images
+        .iter()
+        .map(|(pixels, _)| format!("    {:?},\n", q8.forward(&q8.quantize(&image(pixels)))))
+        .collect();
     format!(
         "// The MNIST CNN, trained and written by\n\
          // `cargo run --release --example mnist -- --export <this file>`.\n\n\
@@ -231,11 +253,15 @@ fn firmware_source(cnn: &LeNet, images: &[([f32; 784], usize)]) -> String {
          /// Their digits.\n\
          const TEST_LABELS: [usize; {n}] = [{}];\n\
          /// The logits the host computes for them.\n\
-         const HOST_LOGITS: [[f32; 10]; {n}] = [\n{}];\n\n{}",
+         const HOST_LOGITS: [[f32; 10]; {n}] = [\n{}];\n\
+         /// The int8 logits the host computes for them.\n\
+         const HOST_INT8_LOGITS: [[i8; 10]; {n}] = [\n{}];\n\n{}\n{}",
         pixels.concat(),
         labels.join(", "),
         logits.concat(),
+        int8_logits.concat(),
         cnn.rust_const("LENET"),
+        q8.rust_const("LENET_Q8"),
         n = images.len(),
     )
 }

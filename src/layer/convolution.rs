@@ -201,49 +201,38 @@ impl Convolution {
         });
     }
 
-    /// The accumulators of an int8 convolution, as TensorFlow Lite's
-    /// reference kernels form them: for each output (channel `co`, flat
-    /// index `o`), `Σ w · (x + input_offset)` over the window positions
-    /// inside the input (padding stands for the input's zero point, so it
-    /// adds nothing). Integer sums are exact, so their order is free.
+    /// The accumulators of output channel `co` of an int8 convolution, as
+    /// TensorFlow Lite's reference kernels form them, into `sums` (one
+    /// output plane): for each output, `Σ w · (x + input_offset)` over the
+    /// window positions inside the input (padding stands for the input's
+    /// zero point, so it adds nothing). Integer sums are exact, so each
+    /// weight is applied to a whole row of outputs at a time, as the float
+    /// direct loops do, and each window's bounds are found once per row.
+    #[inline(always)]
     pub fn accumulate_int8(
         &self,
         x: &[i8],
         w: &[i8],
         input_offset: i32,
-        mut emit: impl FnMut(usize, usize, i32),
+        co: usize,
+        sums: &mut [i32],
     ) {
-        let (rows, cols) = (self.rows, self.cols);
-        let depth = self.in_per_group() * self.kernel_plane();
-        for co in 0..self.out_channels {
-            let first_input = co / self.out_per_group() * self.in_per_group();
-            let filter = &w[co * depth..][..depth];
-            for oh in 0..rows.output {
-                for ow in 0..cols.output {
-                    let mut sum = 0i32;
-                    for channel in 0..self.in_per_group() {
-                        let plane =
-                            &x[(first_input + channel) * self.in_plane()..][..self.in_plane()];
-                        for kh in 0..rows.kernel {
-                            if !rows.outputs_reading(kh).contains(&oh) {
-                                continue;
-                            }
-                            let ih = rows.input_at(oh, kh);
-                            for kw in 0..cols.kernel {
-                                if !cols.outputs_reading(kw).contains(&ow) {
-                                    continue;
-                                }
-                                let input = plane[ih * cols.input + cols.input_at(ow, kw)];
-                                let weight =
-                                    filter[(channel * rows.kernel + kh) * cols.kernel + kw];
-                                let term = i32::from(weight)
-                                    .wrapping_mul(i32::from(input).wrapping_add(input_offset));
-                                sum = sum.wrapping_add(term);
-                            }
-                        }
+        sums.fill(0);
+        let (stride, kernel_plane) = (self.cols.stride, self.kernel_plane());
+        let filter =
+            &w[co * self.in_per_group() * kernel_plane..][..self.in_per_group() * kernel_plane];
+        let first_input = co / self.out_per_group() * self.in_per_group();
+        for (channel, weights) in filter.chunks_exact(kernel_plane).enumerate() {
+            let plane = &x[(first_input + channel) * self.in_plane()..][..self.in_plane()];
+            for (k, &weight) in weights.iter().enumerate() {
+                let weight = i32::from(weight);
+                self.each_row(k / self.cols.kernel, k % self.cols.kernel, |outputs, first| {
+                    let inputs = plane[first..].iter().step_by(stride);
+                    for (sum, &x) in sums[outputs].iter_mut().zip(inputs) {
+                        let term = weight.wrapping_mul(i32::from(x).wrapping_add(input_offset));
+                        *sum = sum.wrapping_add(term);
                     }
-                    emit(co * self.out_plane() + oh * cols.output + ow, co, sum);
-                }
+                });
             }
         }
     }

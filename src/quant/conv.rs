@@ -91,7 +91,8 @@ const fn convolution(
     convolution
 }
 
-/// Requantizes the accumulators of `convolution` into `output`.
+/// Requantizes the accumulators of `convolution` into `output`, one output
+/// channel at a time through `sums`, a plane of accumulators.
 fn run(
     convolution: &Convolution,
     [input, weight]: [&[i8]; 2],
@@ -99,17 +100,16 @@ fn run(
     multiplier: &[Multiplier],
     [input_zero_point, output_zero_point]: [i32; 2],
     clamp: (i8, i8),
-    output: &mut [i8],
+    (sums, output): (&mut [i32], &mut [i8]),
 ) {
-    convolution.accumulate_int8(
-        input,
-        weight,
-        input_zero_point.wrapping_neg(),
-        |o, channel, sum| {
-            let scaled = multiplier[channel].apply(sum.wrapping_add(bias[channel]));
-            output[o] = requantized(scaled, output_zero_point, clamp);
-        },
-    );
+    let input_offset = input_zero_point.wrapping_neg();
+    for (co, plane) in output.chunks_exact_mut(sums.len()).enumerate() {
+        convolution.accumulate_int8(input, weight, input_offset, co, sums);
+        for (y, &sum) in plane.iter_mut().zip(sums.iter()) {
+            let scaled = multiplier[co].apply(sum.wrapping_add(bias[co]));
+            *y = requantized(scaled, output_zero_point, clamp);
+        }
+    }
 }
 
 impl<
@@ -132,7 +132,7 @@ impl<
 
     /// Inference on int8 values.
     pub fn forward(&self, input: &[[[i8; W]; H]; C_IN]) -> [[[i8; OW]; OH]; C_OUT] {
-        let mut output = [[[0; OW]; OH]; C_OUT];
+        let (mut sums, mut output) = ([[0; OW]; OH], [[[0; OW]; OH]; C_OUT]);
         run(
             &Self::CONVOLUTION,
             [
@@ -143,7 +143,7 @@ impl<
             &self.multiplier,
             [self.input_zero_point, self.output_zero_point],
             self.clamp,
-            output.as_flattened_mut().as_flattened_mut(),
+            (sums.as_flattened_mut(), output.as_flattened_mut().as_flattened_mut()),
         );
         output
     }
@@ -167,7 +167,7 @@ impl<
 
     /// Inference on int8 values.
     pub fn forward(&self, input: &[[[i8; W]; H]; C]) -> [[[i8; OW]; OH]; C] {
-        let mut output = [[[0; OW]; OH]; C];
+        let (mut sums, mut output) = ([[0; OW]; OH], [[[0; OW]; OH]; C]);
         run(
             &Self::CONVOLUTION,
             [input.as_flattened().as_flattened(), self.weight.as_flattened().as_flattened()],
@@ -175,7 +175,7 @@ impl<
             &self.multiplier,
             [self.input_zero_point, self.output_zero_point],
             self.clamp,
-            output.as_flattened_mut().as_flattened_mut(),
+            (sums.as_flattened_mut(), output.as_flattened_mut().as_flattened_mut()),
         );
         output
     }

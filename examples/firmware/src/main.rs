@@ -3,17 +3,19 @@
 //! 1. sine inference with weights trained on the host, compiled into flash;
 //! 2. XOR trained from scratch on the device;
 //! 3. the MNIST CNN of `examples/mnist.rs`, weights in flash, on test
-//!    images, with its stack use;
+//!    images, with its stack use, in f32 and in int8;
 //! 4. a small CNN trained from scratch on the device;
 //! 5. instructions per inference and per training step of each.
 //!
 //! Exits with a failure status if the sine error is above the host's, the
-//! CNN does not give the host's answers, or a network trained on the device
+//! CNN does not give the host's answers (in int8, exactly), or a network trained on the device
 //! does not reach 100% accuracy, so CI can run it.
 #![no_std]
 #![no_main]
 
 mod instructions;
+#[path = "../../common/lenet_q8.rs"]
+mod lenet_q8;
 mod stack;
 
 use core::f32::consts::TAU;
@@ -26,6 +28,7 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 
 use instructions::Counter;
+use lenet_q8::LeNetQ8;
 
 network! {
     /// `sin(x)` for `x` in `[0, 2π]`.
@@ -63,12 +66,16 @@ network! {
     }
 }
 
-// `LENET`, `TEST_PIXELS`, `TEST_LABELS` and `HOST_LOGITS`, written on the host by
+// `LENET`, `LENET_Q8`, `TEST_PIXELS`, `TEST_LABELS`, `HOST_LOGITS` and
+// `HOST_INT8_LOGITS`, written on the host by
 // `cargo run --release --example mnist -- --export examples/firmware/src/mnist_weights.rs`.
 include!("mnist_weights.rs");
 
 /// The trained CNN, in flash.
 static LENET_IN_FLASH: LeNet = LENET;
+
+/// The same CNN quantized to int8 on the host, in flash.
+static LENET_Q8_IN_FLASH: LeNetQ8 = LENET_Q8;
 
 network! {
     /// Tells a vertical bar from a horizontal one in a 6 × 6 image.
@@ -106,7 +113,13 @@ fn main() -> ! {
         Some(peripherals) => Counter::new(peripherals.SYST),
         None => fail("the core peripherals were already taken"),
     };
-    let checks = [sine(&mut counter), xor(&mut counter), mnist(&mut counter), bars(&mut counter)];
+    let checks = [
+        sine(&mut counter),
+        xor(&mut counter),
+        mnist(&mut counter),
+        mnist_int8(&mut counter),
+        bars(&mut counter),
+    ];
     let ok = checks.iter().all(|&ok| ok);
     if ok {
         hprintln!("all checks passed");
@@ -243,6 +256,42 @@ fn mnist(counter: &mut Counter) -> bool {
     let ok = same_digits && worst <= 1e-4;
     if !ok {
         hprintln!("FAILED: the CNN on the device does not compute what the host computes");
+    }
+    ok
+}
+
+/// The first test image through the int8 CNN in flash, for the stack
+/// painter.
+fn infer_first_int8(_: ()) -> [i8; 10] {
+    LENET_Q8_IN_FLASH.forward(&LENET_Q8_IN_FLASH.quantize(&test_image(0)))
+}
+
+/// The int8 CNN in flash on the test images; true if it gives the host's
+/// int8 logits exactly (integer arithmetic, and the same IEEE rounding of
+/// the pixels).
+fn mnist_int8(counter: &mut Counter) -> bool {
+    let q8 = &LENET_Q8_IN_FLASH;
+    hprintln!(
+        "\nMNIST CNN in int8: {} bytes of parameters in flash (f32: {})",
+        core::mem::size_of::<LeNetQ8>(),
+        LeNet::<f32>::PARAM_BYTES
+    );
+    let mut equal = 0;
+    for (index, host) in HOST_INT8_LOGITS.iter().enumerate() {
+        let logits = q8.forward(&q8.quantize(&test_image(index)));
+        equal += usize::from(logits == *host);
+        let digit = (0..10).fold(0, |best, i| if logits[i] > logits[best] { i } else { best });
+        hprintln!("test image {}: digit {}, predicted {}", index, TEST_LABELS[index], digit);
+    }
+    hprintln!("int8 logits equal to the host's: {} of {}", equal, HOST_INT8_LOGITS.len());
+    let image = q8.quantize(&test_image(1));
+    let per_inference = counter.per_call(4, || q8.forward(black_box(&image)));
+    hprintln!("instructions per int8 MNIST CNN inference: {}", per_inference);
+    let stack = stack::peak(infer_first_int8, (), 256 * 1024);
+    hprintln!("stack bytes per int8 MNIST CNN inference: {}", stack);
+    let ok = equal == HOST_INT8_LOGITS.len();
+    if !ok {
+        hprintln!("FAILED: the int8 CNN on the device does not compute what the host computes");
     }
     ok
 }
