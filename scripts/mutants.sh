@@ -28,7 +28,7 @@ group_of() {
     src/kernels/*) echo "kernels|--lib|$others" ;;
     src/layer/convolution.rs | src/layer/conv1d.rs | src/layer/conv2d.rs | \
       src/layer/depthwise.rs | src/layer/window.rs | src/layer/pool.rs)
-      echo "windows|--lib --test conv|$others --skip kernels::" ;;
+      echo "windows|--lib --test conv --test quantize --test tflite|$others --skip kernels::" ;;
     src/layer/activation.rs | src/loss.rs) echo "pointwise|--test math --test nan --test gradients|" ;;
     src/layer/*)
       echo "layers|--test gradients --test conv --test param_grads --test network --test custom_layer|" ;;
