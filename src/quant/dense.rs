@@ -1,6 +1,6 @@
 //! Fully connected int8 layer, TensorFlow Lite's `FULLY_CONNECTED`.
 
-use super::dot::{Shifted, dot};
+use super::dot::Shifted;
 use super::fixed::Multiplier;
 
 /// `y = clamp(requantize(b + W·(x − input_zero_point)) + output_zero_point)`,
@@ -51,7 +51,7 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
         // Each input moved to zero once, not once per output.
         let shifted = Shifted::new(input, self.input_zero_point);
         core::array::from_fn(|o| {
-            let accumulator = dot(&self.weight[o], &shifted);
+            let accumulator = shifted.dot(&self.weight[o]);
             let scaled = self.multiplier[o].apply(accumulator.wrapping_add(self.bias[o]));
             requantized(scaled, self.output_zero_point, self.clamp)
         })

@@ -1,73 +1,92 @@
 //! The dot product of a row of int8 weights with inputs moved to their zero
 //! point: the inner loop of every int8 dense layer.
 //!
-//! On Armv7E-M (`cfg(constnet_dsp)`, see `build.rs`) four weights are read
-//! as one word and multiplied two by two with SMLAD, inputs packed in
-//! pairs of 16-bit halves beforehand; elsewhere, one multiplication at a
-//! time. Both add the same products with 32-bit wrapping, so both give the
-//! same sum, which TensorFlow Lite's reference kernel gives too.
+//! The inputs are moved once per layer, into 16-bit halves: an input moved
+//! by a zero point within int8 lies in `[−255, 255]`. On Armv7E-M
+//! (`cfg(constnet_dsp)`, see `build.rs`) the halves are packed in pairs and
+//! four weights are read as one word, multiplied two by two with SMLAD
+//! ([`Pairs`]); elsewhere the products of weights and halves are summed in
+//! order, which x86's SSE2 does eight at a time with PMADDWD ([`Halves`]).
+//! Both add the same products with 32-bit wrapping, so both give the sum
+//! TensorFlow Lite's reference kernel gives. An absurd zero point, whose
+//! inputs leave the halves' range, gives a wrong sum (never a panic), as
+//! 32-bit wrapping does elsewhere.
 
-/// Whether inputs are packed in pairs for SMLAD.
-const PAIRS: bool = cfg!(constnet_dsp);
+/// The layout of this target.
+#[cfg(constnet_dsp)]
+pub(crate) type Shifted<const IN: usize> = Pairs<IN>;
+/// The layout of this target.
+#[cfg(not(constnet_dsp))]
+pub(crate) type Shifted<const IN: usize> = Halves<IN>;
 
-/// `IN` inputs, each minus the input's zero point, laid out for [`dot`].
-///
-/// With the DSP instructions, the first `4·⌊IN/4⌋` inputs are packed two by
-/// two, each group of four `x0..x3` as the words `(x0, x2)` and `(x1, x3)`
-/// (low half first), which is how SXTB16 splits a word of four weights; the
-/// rest follow, one per word. An input moved by a zero point within int8
-/// lies in `[−255, 255]` and fits a half; an absurd zero point gives a
-/// wrong sum (never a panic), as the 32-bit wrapping elsewhere does.
+/// The inputs minus the zero point, each in 16 bits, wrapping.
+fn halves<const IN: usize>(input: &[i8; IN], zero_point: i32) -> [i16; IN] {
+    let offset = zero_point.wrapping_neg();
+    input.map(|x| i32::from(x).wrapping_add(offset) as i16)
+}
+
+/// `IN` inputs, each minus the input's zero point, in order.
 #[derive(Clone, Copy)]
-pub(crate) struct Shifted<const IN: usize> {
+#[cfg_attr(constnet_dsp, allow(dead_code))] // Tested on every target.
+pub(crate) struct Halves<const IN: usize> {
+    values: [i16; IN],
+}
+
+#[cfg_attr(constnet_dsp, allow(dead_code))]
+impl<const IN: usize> Halves<IN> {
+    pub(crate) fn new(input: &[i8; IN], zero_point: i32) -> Self {
+        Self { values: halves(input, zero_point) }
+    }
+
+    /// `Σ row[i] · input[i]`, wrapping at 32 bits.
+    #[inline]
+    pub(crate) fn dot(&self, row: &[i8; IN]) -> i32 {
+        // An int8 times a 16-bit value cannot overflow; only the sum wraps.
+        let product = |(&w, &x): (&i8, &i16)| i32::from(w) * i32::from(x);
+        row.iter().zip(&self.values).map(product).fold(0, i32::wrapping_add)
+    }
+}
+
+/// `IN` inputs, each minus the input's zero point, packed for SMLAD: each
+/// group of four `x0..x3` as the words `(x0, x2)` and `(x1, x3)` (low half
+/// first), which is how SXTB16 splits a word of four weights; the inputs
+/// after the last group of four follow, one per word.
+#[derive(Clone, Copy)]
+#[cfg_attr(not(constnet_dsp), allow(dead_code))] // Tested on every target.
+pub(crate) struct Pairs<const IN: usize> {
     words: [u32; IN],
 }
 
-impl<const IN: usize> Shifted<IN> {
+#[cfg_attr(not(constnet_dsp), allow(dead_code))]
+impl<const IN: usize> Pairs<IN> {
     pub(crate) fn new(input: &[i8; IN], zero_point: i32) -> Self {
-        Self::laid_out(input, zero_point, PAIRS)
-    }
-
-    fn laid_out(input: &[i8; IN], zero_point: i32, pairs: bool) -> Self {
-        let offset = zero_point.wrapping_neg();
-        let shifted = input.map(|x| i32::from(x).wrapping_add(offset));
-        let mut words = shifted.map(|x| x as u32);
-        if pairs {
-            let half = |x: i32| x as u32 & 0xffff;
-            for group in 0..IN / 4 {
-                let x = &shifted[4 * group..4 * group + 4];
-                words[2 * group] = half(x[0]) | half(x[2]) << 16;
-                words[2 * group + 1] = half(x[1]) | half(x[3]) << 16;
-            }
-            for (word, &x) in words[IN / 4 * 2..].iter_mut().zip(&shifted[IN / 4 * 4..]) {
-                *word = x as u32;
-            }
+        let values = halves(input, zero_point);
+        let mut words = values.map(|x| i32::from(x) as u32);
+        let half = |x: i16| u32::from(x as u16);
+        for group in 0..IN / 4 {
+            let x = &values[4 * group..4 * group + 4];
+            words[2 * group] = half(x[0]) | half(x[2]) << 16;
+            words[2 * group + 1] = half(x[1]) | half(x[3]) << 16;
+        }
+        for (word, &x) in words[IN / 4 * 2..].iter_mut().zip(&values[IN / 4 * 4..]) {
+            *word = i32::from(x) as u32;
         }
         Self { words }
     }
-}
 
-/// `Σ row[i] · shifted[i]`, wrapping at 32 bits.
-#[inline]
-pub(crate) fn dot<const IN: usize>(row: &[i8; IN], inputs: &Shifted<IN>) -> i32 {
-    dot_laid_out(row, inputs, PAIRS)
-}
-
-#[inline(always)]
-fn dot_laid_out<const IN: usize>(row: &[i8; IN], inputs: &Shifted<IN>, pairs: bool) -> i32 {
-    let single =
-        |sum: i32, (&w, &x): (&i8, &u32)| sum.wrapping_add(i32::from(w).wrapping_mul(x as i32));
-    if !pairs {
-        return row.iter().zip(&inputs.words).fold(0, single);
+    /// `Σ row[i] · input[i]`, wrapping at 32 bits.
+    #[inline]
+    pub(crate) fn dot(&self, row: &[i8; IN]) -> i32 {
+        let groups = IN / 4;
+        let mut sum = 0i32;
+        for (weights, pairs) in row.chunks_exact(4).zip(self.words.chunks_exact(2)) {
+            let word = dsp::word(weights);
+            sum = dsp::smlad(dsp::sxtb16(word), pairs[0], sum);
+            sum = dsp::smlad(dsp::sxtb16_ror8(word), pairs[1], sum);
+        }
+        let rest = row[groups * 4..].iter().zip(&self.words[groups * 2..]);
+        rest.fold(sum, |sum, (&w, &x)| sum.wrapping_add(i32::from(w) * x as i32))
     }
-    let groups = IN / 4;
-    let mut sum = 0i32;
-    for (weights, pairs) in row.chunks_exact(4).zip(inputs.words.chunks_exact(2)) {
-        let word = dsp::word(weights);
-        sum = dsp::smlad(dsp::sxtb16(word), pairs[0], sum);
-        sum = dsp::smlad(dsp::sxtb16_ror8(word), pairs[1], sum);
-    }
-    row[groups * 4..].iter().zip(&inputs.words[groups * 2..]).fold(sum, single)
 }
 
 /// The instructions, as Armv7E-M executes them: the crate's only `unsafe`
@@ -157,13 +176,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn both_layouts<const IN: usize>(row: [i8; IN], input: [i8; IN], zero_point: i32) {
-        let plain = Shifted::laid_out(&input, zero_point, false);
-        let paired = Shifted::laid_out(&input, zero_point, true);
         let expected = row.iter().zip(&input).fold(0i32, |sum, (&w, &x)| {
             sum.wrapping_add(i32::from(w) * (i32::from(x) - zero_point))
         });
-        assert_eq!(dot_laid_out(&row, &plain, false), expected);
-        assert_eq!(dot_laid_out(&row, &paired, true), expected);
+        assert_eq!(Halves::new(&input, zero_point).dot(&row), expected);
+        assert_eq!(Pairs::new(&input, zero_point).dot(&row), expected);
     }
 
     proptest! {
