@@ -203,20 +203,14 @@ impl Convolution {
 
     /// The accumulators of output channel `co` of an int8 convolution, as
     /// TensorFlow Lite's reference kernels form them, into `sums` (one
-    /// output plane): for each output, `Σ w · (x + input_offset)` over the
-    /// window positions inside the input (padding stands for the input's
-    /// zero point, so it adds nothing). Integer sums are exact, so each
-    /// weight is applied to a whole row of outputs at a time, as the float
-    /// direct loops do, and each window's bounds are found once per row.
+    /// output plane): for each output, `Σ w · x` over the window positions
+    /// inside the input, `x` each input minus the input's zero point
+    /// (padding stands for the zero point, so it adds nothing). Integer sums
+    /// are exact, so each weight is applied to a whole row of outputs at a
+    /// time, as the float direct loops do, and each window's bounds are
+    /// found once per row.
     #[inline(always)]
-    pub fn accumulate_int8(
-        &self,
-        x: &[i8],
-        w: &[i8],
-        input_offset: i32,
-        co: usize,
-        sums: &mut [i32],
-    ) {
+    pub fn accumulate_int8(&self, x: &[i16], w: &[i8], co: usize, sums: &mut [i32]) {
         sums.fill(0);
         let (stride, kernel_plane) = (self.cols.stride, self.kernel_plane());
         let filter =
@@ -229,8 +223,8 @@ impl Convolution {
                 self.each_row(k / self.cols.kernel, k % self.cols.kernel, |outputs, first| {
                     let inputs = plane[first..].iter().step_by(stride);
                     for (sum, &x) in sums[outputs].iter_mut().zip(inputs) {
-                        let term = weight.wrapping_mul(i32::from(x).wrapping_add(input_offset));
-                        *sum = sum.wrapping_add(term);
+                        // An int8 times a 16-bit value cannot overflow.
+                        *sum = sum.wrapping_add(weight * i32::from(x));
                     }
                 });
             }

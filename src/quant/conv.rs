@@ -3,6 +3,7 @@
 //! out: channels × height × width.
 
 use super::dense::requantized;
+use super::dot::moved;
 use super::fixed::Multiplier;
 use crate::layer::Axis;
 use crate::layer::convolution::Convolution;
@@ -92,24 +93,32 @@ const fn convolution(
 }
 
 /// Requantizes the accumulators of `convolution` into `output`, one output
-/// channel at a time through `sums`, a plane of accumulators.
+/// channel at a time through `sums`, a plane of accumulators; `input` is
+/// already moved to its zero point.
 fn run(
     convolution: &Convolution,
-    [input, weight]: [&[i8]; 2],
+    (input, weight): (&[i16], &[i8]),
     bias: &[i32],
     multiplier: &[Multiplier],
-    [input_zero_point, output_zero_point]: [i32; 2],
+    output_zero_point: i32,
     clamp: (i8, i8),
     (sums, output): (&mut [i32], &mut [i8]),
 ) {
-    let input_offset = input_zero_point.wrapping_neg();
     for (co, plane) in output.chunks_exact_mut(sums.len()).enumerate() {
-        convolution.accumulate_int8(input, weight, input_offset, co, sums);
+        convolution.accumulate_int8(input, weight, co, sums);
         for (y, &sum) in plane.iter_mut().zip(sums.iter()) {
             let scaled = multiplier[co].apply(sum.wrapping_add(bias[co]));
             *y = requantized(scaled, output_zero_point, clamp);
         }
     }
+}
+
+/// An image's values minus its zero point, in 16 bits.
+fn moved_image<const C: usize, const H: usize, const W: usize>(
+    image: &[[[i8; W]; H]; C],
+    zero_point: i32,
+) -> [[[i16; W]; H]; C] {
+    image.map(|channel| channel.map(|row| row.map(|x| moved(x, zero_point))))
 }
 
 impl<
@@ -135,13 +144,13 @@ impl<
         let (mut sums, mut output) = ([[0; OW]; OH], [[[0; OW]; OH]; C_OUT]);
         run(
             &Self::CONVOLUTION,
-            [
-                input.as_flattened().as_flattened(),
+            (
+                moved_image(input, self.input_zero_point).as_flattened().as_flattened(),
                 self.weight.as_flattened().as_flattened().as_flattened(),
-            ],
+            ),
             &self.bias,
             &self.multiplier,
-            [self.input_zero_point, self.output_zero_point],
+            self.output_zero_point,
             self.clamp,
             (sums.as_flattened_mut(), output.as_flattened_mut().as_flattened_mut()),
         );
@@ -170,10 +179,13 @@ impl<
         let (mut sums, mut output) = ([[0; OW]; OH], [[[0; OW]; OH]; C]);
         run(
             &Self::CONVOLUTION,
-            [input.as_flattened().as_flattened(), self.weight.as_flattened().as_flattened()],
+            (
+                moved_image(input, self.input_zero_point).as_flattened().as_flattened(),
+                self.weight.as_flattened().as_flattened(),
+            ),
             &self.bias,
             &self.multiplier,
-            [self.input_zero_point, self.output_zero_point],
+            self.output_zero_point,
             self.clamp,
             (sums.as_flattened_mut(), output.as_flattened_mut().as_flattened_mut()),
         );

@@ -1,5 +1,6 @@
 //! The dot product of a row of int8 weights with inputs moved to their zero
-//! point: the inner loop of every int8 dense layer.
+//! point: the inner loop of every int8 dense layer. (The convolutions move
+//! their inputs the same way, [`moved`].)
 //!
 //! The inputs are moved once per layer, into 16-bit halves: an input moved
 //! by a zero point within int8 lies in `[−255, 255]`. On Armv7E-M
@@ -19,10 +20,15 @@ pub(crate) type Shifted<const IN: usize> = Pairs<IN>;
 #[cfg(not(constnet_dsp))]
 pub(crate) type Shifted<const IN: usize> = Halves<IN>;
 
+/// An input minus the zero point, in 16 bits, wrapping.
+#[inline(always)]
+pub(crate) fn moved(x: i8, zero_point: i32) -> i16 {
+    i32::from(x).wrapping_sub(zero_point) as i16
+}
+
 /// The inputs minus the zero point, each in 16 bits, wrapping.
 fn halves<const IN: usize>(input: &[i8; IN], zero_point: i32) -> [i16; IN] {
-    let offset = zero_point.wrapping_neg();
-    input.map(|x| i32::from(x).wrapping_add(offset) as i16)
+    input.map(|x| moved(x, zero_point))
 }
 
 /// `IN` inputs, each minus the input's zero point, in order.
