@@ -129,6 +129,27 @@ fn simd<const IN: usize, const OUT: usize>() -> Option<x86::Fused> {
     if IN * OUT >= SIMD_MIN_WEIGHTS { x86::Fused::available() } else { None }
 }
 
+/// `Σ weights[i] · inputs[i]` over the shorter of the two, wrapping at 32
+/// bits: the inner loop of int8 dense layers. With AVX2 where the CPU has it
+/// (sixteen products an instruction); elsewhere in order, which compilers
+/// vectorize for the target. Integer sums are exact, so both give the same.
+#[inline(always)]
+pub(crate) fn int8_dot(weights: &[i8], inputs: &[i16]) -> i32 {
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    if let Some(fused) = x86::Fused::available() {
+        return fused.int8_dot(weights, inputs);
+    }
+    int8_dot_in_order(weights, inputs)
+}
+
+/// See `int8_dot`.
+#[inline(always)]
+fn int8_dot_in_order(weights: &[i8], inputs: &[i16]) -> i32 {
+    // An int8 times a 16-bit value cannot overflow; only the sum wraps.
+    let product = |(&w, &x): (&i8, &i16)| i32::from(w) * i32::from(x);
+    weights.iter().zip(inputs).map(product).fold(0, i32::wrapping_add)
+}
+
 /// See `simd`; measured on the workloads of `benches/peers`: a call into
 /// the SIMD variant pays from a 16×16 layer on, and costs on XOR's 2×3.
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]

@@ -685,3 +685,42 @@ proptest! {
         case.check()?;
     }
 }
+
+/// `Σ w · x` in 64 bits, then wrapped to 32 as the kernels wrap.
+fn int8_dot_definition(weights: &[i8], inputs: &[i16]) -> i32 {
+    let products = weights.iter().zip(inputs).map(|(&w, &x)| i64::from(w) * i64::from(x));
+    products.sum::<i64>() as i32
+}
+
+/// Both int8 dot products on the same values: in order and with AVX2.
+fn check_int8_dot(weights: &[i8], inputs: &[i16]) -> Result<(), TestCaseError> {
+    let definition = int8_dot_definition(weights, inputs);
+    prop_assert_eq!(int8_dot_in_order(weights, inputs), definition);
+    prop_assert_eq!(int8_dot(weights, inputs), definition);
+    if let Some(fused) = x86::Fused::available() {
+        prop_assert_eq!(fused.int8_dot(weights, inputs), definition);
+    }
+    Ok(())
+}
+
+#[test]
+fn int8_dots_wrap_at_32_bits_and_stop_at_the_shorter_slice() {
+    // 1000 × 128 × 32767 is 4.19e9: the sum wraps once.
+    check_int8_dot(&[-128; 1000], &[-32767; 1000]).unwrap();
+    check_int8_dot(&[-128; 1000], &[i16::MIN; 999]).unwrap();
+    check_int8_dot(&[127; 47], &[i16::MAX; 48]).unwrap();
+    assert_eq!(int8_dot(&[1, 2, 3], &[10, 100]), 210);
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Lengths on both sides of the blocks of 16 and pairs of blocks.
+    #[test]
+    fn int8_dots_equal_their_definition(
+        weights in proptest::collection::vec(any::<i8>(), 0..=100),
+        inputs in proptest::collection::vec(any::<i16>(), 0..=100),
+    ) {
+        check_int8_dot(&weights, &inputs)?;
+    }
+}

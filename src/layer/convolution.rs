@@ -91,6 +91,10 @@ impl Convolution {
     /// Calls `visit(output_position, input_position)` for every output of
     /// a channel that reads inside the input at kernel offset `(kh, kw)`,
     /// row by row, as pairs of row slices' offsets.
+    ///
+    /// Callers walk an input row with `step_by` only for strides above 1:
+    /// a contiguous row is a plain loop, which the compiler unrolls and
+    /// vectorizes, where `step_by` counts every element.
     #[inline(always)]
     fn each_row(
         &self,
@@ -157,10 +161,12 @@ impl Convolution {
             let weight = w[index];
             let input = &x[ci * self.in_plane()..][..self.in_plane()];
             let output = &mut y[co * self.out_plane()..][..self.out_plane()];
+            let add = |(y, &x): (&mut T, &T)| *y += weight * x;
             self.each_row(kh, kw, |outputs, first_input| {
-                let inputs = input[first_input..].iter().step_by(stride);
-                for (y, &x) in output[outputs].iter_mut().zip(inputs) {
-                    *y += weight * x;
+                let (outputs, inputs) = (output[outputs].iter_mut(), &input[first_input..]);
+                match stride {
+                    1 => outputs.zip(inputs).for_each(add),
+                    _ => outputs.zip(inputs.iter().step_by(stride)).for_each(add),
                 }
             });
         });
@@ -174,10 +180,12 @@ impl Convolution {
             let input = &x[ci * self.in_plane()..][..self.in_plane()];
             let grad = &g[co * self.out_plane()..][..self.out_plane()];
             let mut sum = T::ZERO;
+            let mut add = |(&g, &x): (&T, &T)| sum += g * x;
             self.each_row(kh, kw, |outputs, first_input| {
-                let inputs = input[first_input..].iter().step_by(stride);
-                for (&g, &x) in grad[outputs].iter().zip(inputs) {
-                    sum += g * x;
+                let (grads, inputs) = (grad[outputs].iter(), &input[first_input..]);
+                match stride {
+                    1 => grads.zip(inputs).for_each(&mut add),
+                    _ => grads.zip(inputs.iter().step_by(stride)).for_each(&mut add),
                 }
             });
             dw[index] += sum;
@@ -192,10 +200,12 @@ impl Convolution {
             let weight = w[index];
             let grad = &g[co * self.out_plane()..][..self.out_plane()];
             let input = &mut dx[ci * self.in_plane()..][..self.in_plane()];
+            let add = |(dx, &g): (&mut T, &T)| *dx += weight * g;
             self.each_row(kh, kw, |outputs, first_input| {
-                let inputs = input[first_input..].iter_mut().step_by(stride);
-                for (dx, &g) in inputs.zip(&grad[outputs]) {
-                    *dx += weight * g;
+                let (inputs, grads) = (&mut input[first_input..], &grad[outputs]);
+                match stride {
+                    1 => inputs.iter_mut().zip(grads).for_each(add),
+                    _ => inputs.iter_mut().step_by(stride).zip(grads).for_each(add),
                 }
             });
         });
@@ -220,11 +230,14 @@ impl Convolution {
             let plane = &x[(first_input + channel) * self.in_plane()..][..self.in_plane()];
             for (k, &weight) in weights.iter().enumerate() {
                 let weight = i32::from(weight);
+                // An int8 times a 16-bit value cannot overflow.
+                let add =
+                    |(sum, &x): (&mut i32, &i16)| *sum = sum.wrapping_add(weight * i32::from(x));
                 self.each_row(k / self.cols.kernel, k % self.cols.kernel, |outputs, first| {
-                    let inputs = plane[first..].iter().step_by(stride);
-                    for (sum, &x) in sums[outputs].iter_mut().zip(inputs) {
-                        // An int8 times a 16-bit value cannot overflow.
-                        *sum = sum.wrapping_add(weight * i32::from(x));
+                    let (sums, inputs) = (sums[outputs].iter_mut(), &plane[first..]);
+                    match stride {
+                        1 => sums.zip(inputs).for_each(add),
+                        _ => sums.zip(inputs.iter().step_by(stride)).for_each(add),
                     }
                 });
             }

@@ -47,9 +47,7 @@ impl<const IN: usize> Halves<IN> {
     /// `Σ row[i] · input[i]`, wrapping at 32 bits.
     #[inline]
     pub(crate) fn dot(&self, row: &[i8; IN]) -> i32 {
-        // An int8 times a 16-bit value cannot overflow; only the sum wraps.
-        let product = |(&w, &x): (&i8, &i16)| i32::from(w) * i32::from(x);
-        row.iter().zip(&self.values).map(product).fold(0, i32::wrapping_add)
+        crate::kernels::int8_dot(row, &self.values)
     }
 }
 
