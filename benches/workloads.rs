@@ -13,6 +13,10 @@
 //!   batch of 32, and single-image inference.
 //! - C and D in int8 (`constnet::quant`, calibrated on their batch):
 //!   single-sample inference, beside the f32 one.
+//! - C again with the network and its gradients boxed on a 64-byte boundary
+//!   and 16 bytes past one (`boxed_0_past_64`, `boxed_16_past_64`), where
+//!   an allocator may put them and the kernels' loads then cross cache
+//!   lines. The other workloads print where their network lies.
 
 use std::hint::black_box;
 
@@ -70,6 +74,8 @@ fn bench_network<N: Network<f32, Grads = N>, L: Loss<f32>, const B: usize>(
     loss: L,
 ) {
     let mut grads = N::zeros();
+    let offset = (&raw const net).addr() % 64;
+    println!("{name}: the network on the stack, {offset} bytes past a 64-byte boundary");
     c.bench_function(&format!("{name}/train_step"), |b| {
         b.iter(|| {
             net.train_batch(black_box(&inputs), &targets, &loss, &mut Sgd::new(0.01), &mut grads)
@@ -77,6 +83,39 @@ fn bench_network<N: Network<f32, Grads = N>, L: Loss<f32>, const B: usize>(
     });
     c.bench_function(&format!("{name}/inference"), |b| {
         b.iter(|| black_box(&net).forward(black_box(&inputs[0])))
+    });
+}
+
+/// A value `OFFSET` bytes past a 64-byte boundary (unless its type asks for
+/// more alignment): glibc's `malloc` puts a large block 16 bytes past one.
+#[repr(C, align(64))]
+struct Placed<T, const OFFSET: usize> {
+    _padding: [u8; OFFSET],
+    value: T,
+}
+
+/// `bench_network`'s steps with the network and its gradients boxed
+/// `OFFSET` bytes past a 64-byte boundary.
+fn bench_placed<N: Network<f32, Grads = N>, L: Loss<f32>, const B: usize, const OFFSET: usize>(
+    c: &mut Criterion,
+    name: &str,
+    net: N,
+    inputs: &[N::Input; B],
+    targets: &[N::Output; B],
+    loss: &L,
+) {
+    let place = |value| Box::new(Placed::<N, OFFSET> { _padding: [0; OFFSET], value });
+    let (mut net, mut grads) = (place(net), place(N::zeros()));
+    let offset = (&raw const net.value).addr() % 64;
+    let name = format!("{name}/boxed_{offset}_past_64");
+    c.bench_function(&format!("{name}/train_step"), |b| {
+        b.iter(|| {
+            let (inputs, sgd) = (black_box(inputs), &mut Sgd::new(0.01));
+            net.value.train_batch(inputs, targets, loss, sgd, &mut grads.value)
+        })
+    });
+    c.bench_function(&format!("{name}/inference"), |b| {
+        b.iter(|| black_box(&net.value).forward(black_box(&inputs[0])))
     });
 }
 
@@ -102,6 +141,11 @@ fn workloads(c: &mut Criterion) {
     let lenet: LeNet = LeNet::random(rng);
     bench_lenet_int8(c, &lenet, &images);
     bench_network(c, "D_lenet", lenet, images, targets, SoftmaxCrossEntropy);
+
+    let (inputs, targets) = classification::<784, 10, 32>(rng);
+    let (loss, name) = (SoftmaxCrossEntropy, "C_784-128-10");
+    bench_placed::<_, _, 32, 0>(c, name, Mnist::random(rng), &inputs, &targets, &loss);
+    bench_placed::<_, _, 32, 16>(c, name, Mnist::random(rng), &inputs, &targets, &loss);
 
     let sine: Sine = Sine::random(rng);
     c.bench_function("sine_1-16-16-1/inference", |b| {
