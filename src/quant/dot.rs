@@ -6,9 +6,10 @@
 //! by a zero point within int8 lies in `[−255, 255]`. On Armv7E-M
 //! (`cfg(constnet_dsp)`, see `build.rs`) the halves are packed in pairs and
 //! four weights are read as one word, multiplied two by two with SMLAD
-//! ([`Pairs`]); elsewhere the products of weights and halves are summed in
-//! order, which x86's SSE2 does eight at a time with PMADDWD ([`Halves`]).
-//! Both add the same products with 32-bit wrapping, so both give the sum
+//! ([`Pairs`]); elsewhere the products of weights and halves are summed
+//! ([`Halves`]), on x86 sixteen at a time with AVX2's VPMADDWD where the CPU
+//! has it (`kernels::int8_dot`). All add the same products with 32-bit
+//! wrapping, so all give the sum
 //! TensorFlow Lite's reference kernel gives. An absurd zero point, whose
 //! inputs leave the halves' range, gives a wrong sum (never a panic), as
 //! 32-bit wrapping does elsewhere.
