@@ -189,3 +189,24 @@ fn weights_after_a_flatten_follow_the_pixels_from_hwc_to_chw() {
         }
     }
 }
+
+#[test]
+fn a_clamp_whose_ends_are_crossed_gives_its_upper_end_as_tensorflow_lite_does() {
+    use constnet::quant::{Multiplier, QDense, QPool2d, Reduce};
+    // TensorFlow Lite bounds an output by max with the lower end, then min
+    // with the upper: no panic on a hand-built layer, whatever its ends.
+    let layer = QDense::<2, 1> {
+        weight: [[1, 1]],
+        bias: [0],
+        multiplier: [Multiplier::from_real(0.5)],
+        input_zero_point: 0,
+        output_zero_point: 0,
+        clamp: (10, -10),
+    };
+    assert_eq!(layer.forward(&[4, 4]), [-10]);
+    assert_eq!(QDense { clamp: (-10, 10), ..layer }.forward(&[4, 4]), [4]);
+    let pool: QPool2d<1, 2, 2, 2, 2, 2, 2, 0, 0, 1, 1> =
+        QPool2d { reduce: Reduce::Max, clamp: (10, -10) };
+    assert_eq!(pool.forward(&[[[1, 2], [3, 4]]]), [[[-10]]]);
+    assert_eq!(QPool2d { clamp: (-10, 10), ..pool }.forward(&[[[1, 2], [3, 4]]]), [[[4]]]);
+}

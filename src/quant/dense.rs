@@ -60,6 +60,14 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
 
 /// A rescaled accumulator moved to the output's zero point and clamped.
 #[inline]
-pub(crate) fn requantized(scaled: i32, zero_point: i32, (low, high): (i8, i8)) -> i8 {
-    scaled.saturating_add(zero_point).clamp(i32::from(low), i32::from(high)) as i8
+pub(crate) fn requantized(scaled: i32, zero_point: i32, clamp: (i8, i8)) -> i8 {
+    clamped(scaled.saturating_add(zero_point), clamp)
+}
+
+/// `value` within `clamp` as TensorFlow Lite's kernels bound it, the upper
+/// end last: a clamp whose ends are crossed gives its upper end, where
+/// `Ord::clamp` would panic.
+#[inline]
+pub(crate) fn clamped(value: i32, (low, high): (i8, i8)) -> i8 {
+    value.max(i32::from(low)).min(i32::from(high)) as i8
 }

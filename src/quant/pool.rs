@@ -3,6 +3,7 @@
 
 use crate::layer::Axis;
 use crate::layer::pool::Pooling;
+use crate::quant::dense::clamped;
 
 /// Whether each window gives its largest value or its mean.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +69,6 @@ impl<
         let mut output = [[[0; OW]; OH]; C];
         let (x, y) =
             (input.as_flattened().as_flattened(), output.as_flattened_mut().as_flattened_mut());
-        let (low, high) = (i32::from(self.clamp.0), i32::from(self.clamp.1));
         Self::POOLING.each_window(|o, inputs| {
             let value = match self.reduce {
                 Reduce::Max => inputs.map(|i| i32::from(x[i])).max().unwrap_or(-128),
@@ -82,7 +82,7 @@ impl<
                     }
                 }
             };
-            y[o] = value.clamp(low, high) as i8;
+            y[o] = clamped(value, self.clamp);
         });
         output
     }
