@@ -129,20 +129,21 @@ fn simd<const IN: usize, const OUT: usize>() -> Option<x86::Fused> {
     if IN * OUT >= SIMD_MIN_WEIGHTS { x86::Fused::available() } else { None }
 }
 
-/// `Σ weights[i] · inputs[i]` over the shorter of the two, wrapping at 32
-/// bits: the inner loop of int8 dense layers. With AVX2 where the CPU has it
-/// (sixteen products an instruction); elsewhere in order, which compilers
-/// vectorize for the target. Integer sums are exact, so both give the same.
+/// `Σ weights[i] · inputs[n][i]` for each `n`, over the shortest of them,
+/// wrapping at 32 bits: the inner loop of int8 layers, several outputs
+/// sharing their weights. With AVX2 where the CPU has it (sixteen products
+/// an instruction); elsewhere in order, which compilers vectorize for the
+/// target. Integer sums are exact, so both give the same.
 #[inline(always)]
-pub(crate) fn int8_dot(weights: &[i8], inputs: &[i16]) -> i32 {
+pub(crate) fn int8_dots<const N: usize>(weights: &[i8], inputs: [&[i16]; N]) -> [i32; N] {
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     if let Some(fused) = x86::Fused::available() {
-        return fused.int8_dot(weights, inputs);
+        return fused.int8_dots(weights, inputs);
     }
-    int8_dot_in_order(weights, inputs)
+    inputs.map(|inputs| int8_dot_in_order(weights, inputs))
 }
 
-/// See `int8_dot`.
+/// See `int8_dots`.
 #[inline(always)]
 fn int8_dot_in_order(weights: &[i8], inputs: &[i16]) -> i32 {
     // An int8 times a 16-bit value cannot overflow; only the sum wraps.

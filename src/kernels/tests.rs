@@ -692,13 +692,29 @@ fn int8_dot_definition(weights: &[i8], inputs: &[i16]) -> i32 {
     products.sum::<i64>() as i32
 }
 
-/// Both int8 dot products on the same values: in order and with AVX2.
+/// The int8 dot products on the same values: in order, and as layers call
+/// them (one, and four sharing their weights, each of other values), with
+/// AVX2 where the CPU has it.
 fn check_int8_dot(weights: &[i8], inputs: &[i16]) -> Result<(), TestCaseError> {
     let definition = int8_dot_definition(weights, inputs);
     prop_assert_eq!(int8_dot_in_order(weights, inputs), definition);
-    prop_assert_eq!(int8_dot(weights, inputs), definition);
+    prop_assert_eq!(int8_dots(weights, [inputs]), [definition]);
+    let reversed: Vec<i16> = inputs.iter().rev().copied().collect();
+    let tripled: Vec<i16> = inputs.iter().map(|x| x.wrapping_mul(3)).collect();
+    let inverted: Vec<i16> = inputs.iter().map(|x| !x).collect();
+    let four = [inputs, &reversed, &tripled, &inverted];
+    let definitions = four.map(|inputs| int8_dot_definition(weights, inputs));
+    prop_assert_eq!(int8_dots(weights, four), definitions);
+    // A shorter one ends them all.
+    let half = &inputs[..inputs.len() / 2];
+    let ended = four.map(|inputs| int8_dot_definition(weights, &inputs[..half.len()]));
+    prop_assert_eq!(int8_dots(weights, [inputs, &reversed, &tripled, &inverted, half]), {
+        let [a, b, c, d] = ended;
+        [a, b, c, d, int8_dot_definition(weights, half)]
+    });
     if let Some(fused) = x86::Fused::available() {
-        prop_assert_eq!(fused.int8_dot(weights, inputs), definition);
+        prop_assert_eq!(fused.int8_dots(weights, [inputs]), [definition]);
+        prop_assert_eq!(fused.int8_dots(weights, four), definitions);
     }
     Ok(())
 }
@@ -709,7 +725,7 @@ fn int8_dots_wrap_at_32_bits_and_stop_at_the_shorter_slice() {
     check_int8_dot(&[-128; 1000], &[-32767; 1000]).unwrap();
     check_int8_dot(&[-128; 1000], &[i16::MIN; 999]).unwrap();
     check_int8_dot(&[127; 47], &[i16::MAX; 48]).unwrap();
-    assert_eq!(int8_dot(&[1, 2, 3], &[10, 100]), 210);
+    assert_eq!(int8_dots(&[1, 2, 3], [&[10, 100], &[1, 1, 1]]), [210, 3]);
 }
 
 proptest! {

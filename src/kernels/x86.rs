@@ -90,11 +90,11 @@ impl Fused {
         unsafe { input_grad_batch(self, g, w) }
     }
 
-    /// See [`int8_dot`](super::int8_dot).
+    /// See [`int8_dots`](super::int8_dots).
     #[inline(always)]
-    pub fn int8_dot(self, weights: &[i8], inputs: &[i16]) -> i32 {
+    pub fn int8_dots<const N: usize>(self, weights: &[i8], inputs: [&[i16]; N]) -> [i32; N] {
         // SAFETY: `self` proves that the CPU has AVX2.
-        unsafe { int8_dot(weights, inputs) }
+        unsafe { int8_dots(weights, inputs) }
     }
 
     /// See [`Kernels::gemm_add`](super::Kernels::gemm_add).
@@ -162,39 +162,82 @@ fn gemm_add(fused: Fused, a: Strided<'_, f32>, b: &[f32], c: &mut [f32], dims: D
 
 /// Sixteen products per VPMADDWD: weights widened to 16 bits (VPMOVSXBW),
 /// multiplied with the inputs and added in adjacent pairs into eight 32-bit
-/// sums, two blocks at a time into two registers so that the additions do
-/// not wait on each other. A product of an int8 and a 16-bit value, or two
-/// of them added, cannot overflow, so the sums wrap exactly as the in-order
-/// sum does.
+/// sums, the widened weights shared by the `N` dot products. Blocks are
+/// taken two at a time, added together before they join the sums, so that
+/// one dot product's additions do not all wait on each other. A product of
+/// an int8 and a 16-bit value, or two of them added, cannot overflow, so
+/// the sums wrap exactly as the in-order sum does.
 #[target_feature(enable = "avx2,fma")]
-fn int8_dot(weights: &[i8], inputs: &[i16]) -> i32 {
-    let len = weights.len().min(inputs.len());
-    let block = |at: usize| {
-        debug_assert!(at + 16 <= len);
-        // SAFETY: every call has `at + 16 <= len`, so the 16 bytes of
-        // weights and the 16 values of inputs read are within both slices;
-        // both loads are the unaligned kind, which any address allows.
-        let (w, x) = unsafe {
-            (
-                _mm_loadu_si128(weights.as_ptr().add(at).cast()),
-                _mm256_loadu_si256(inputs.as_ptr().add(at).cast()),
-            )
-        };
-        _mm256_madd_epi16(_mm256_cvtepi8_epi16(w), x)
-    };
-    let [mut even, mut odd] = [_mm256_setzero_si256(); 2];
-    for pair in 0..len / 32 {
-        even = _mm256_add_epi32(even, block(32 * pair));
-        odd = _mm256_add_epi32(odd, block(32 * pair + 16));
+fn int8_dots<const N: usize>(weights: &[i8], inputs: [&[i16]; N]) -> [i32; N] {
+    let len = inputs.iter().fold(weights.len(), |len, x| len.min(x.len()));
+    let mut sums = [_mm256_setzero_si256(); N];
+    let (pairs, rest) = weights[..len].as_chunks::<32>();
+    // Plain loops rather than `map`, whose closures stay calls here.
+    let mut input_pairs = [&[][..]; N];
+    for (pairs, x) in input_pairs.iter_mut().zip(inputs) {
+        *pairs = x[..len].as_chunks::<32>().0;
     }
-    if len % 32 >= 16 {
-        even = _mm256_add_epi32(even, block(len / 32 * 32));
+    for (pair, weights) in pairs.iter().enumerate() {
+        let [w0, w1] = halves(weights);
+        let (w0, w1) = (widened(w0), widened(w1));
+        for (sum, x) in sums.iter_mut().zip(&input_pairs) {
+            let [x0, x1] = halves(&x[pair]);
+            let (x0, x1) = (loaded(x0), loaded(x1));
+            let products = _mm256_add_epi32(_mm256_madd_epi16(w0, x0), _mm256_madd_epi16(w1, x1));
+            *sum = _mm256_add_epi32(*sum, products);
+        }
     }
-    let sums = _mm256_add_epi32(even, odd);
-    let half = _mm_add_epi32(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
-    let quarter = _mm_add_epi32(half, _mm_unpackhi_epi64(half, half));
-    let sum = _mm_cvtsi128_si32(_mm_add_epi32(quarter, _mm_shuffle_epi32(quarter, 0b01)));
-    let done = len / 16 * 16;
-    let rest = weights[done..len].iter().zip(&inputs[done..len]);
-    rest.fold(sum, |sum, (&w, &x)| sum.wrapping_add(i32::from(w) * i32::from(x)))
+    // The last values: a block, then fewer than 16, padded with zeros.
+    let (blocks, tail) = rest.as_chunks::<16>();
+    let rest = len - rest.len()..len;
+    for (block, weights) in blocks.iter().enumerate() {
+        let w = widened(weights);
+        for (sum, x) in sums.iter_mut().zip(inputs) {
+            let x = loaded(&x[rest.clone()].as_chunks::<16>().0[block]);
+            *sum = _mm256_add_epi32(*sum, _mm256_madd_epi16(w, x));
+        }
+    }
+    if !tail.is_empty() {
+        let start = len - tail.len();
+        let mut w = [0; 16];
+        w[..tail.len()].copy_from_slice(tail);
+        let w = widened(&w);
+        for (sum, x) in sums.iter_mut().zip(inputs) {
+            let mut padded = [0; 16];
+            padded[..tail.len()].copy_from_slice(&x[start..len]);
+            *sum = _mm256_add_epi32(*sum, _mm256_madd_epi16(w, loaded(&padded)));
+        }
+    }
+    let mut totals = [0; N];
+    for (total, sums) in totals.iter_mut().zip(sums) {
+        let half = _mm_add_epi32(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
+        let quarter = _mm_add_epi32(half, _mm_unpackhi_epi64(half, half));
+        *total = _mm_cvtsi128_si32(_mm_add_epi32(quarter, _mm_shuffle_epi32(quarter, 0b01)));
+    }
+    totals
+}
+
+/// The two blocks of 16 of a block of 32.
+#[inline(always)]
+fn halves<T>(pair: &[T; 32]) -> [&[T; 16]; 2] {
+    let ([first, second], []) = pair.as_chunks::<16>() else { unreachable!() };
+    [first, second]
+}
+
+/// Sixteen weights, sign-extended to 16 bits.
+#[target_feature(enable = "avx2,fma")]
+#[inline]
+fn widened(weights: &[i8; 16]) -> __m256i {
+    // SAFETY: the load reads the 16 bytes of `weights`, with no alignment
+    // required.
+    _mm256_cvtepi8_epi16(unsafe { _mm_loadu_si128(weights.as_ptr().cast()) })
+}
+
+/// Sixteen 16-bit values.
+#[target_feature(enable = "avx2,fma")]
+#[inline]
+fn loaded(inputs: &[i16; 16]) -> __m256i {
+    // SAFETY: the load reads the 32 bytes of `inputs`, with no alignment
+    // required.
+    unsafe { _mm256_loadu_si256(inputs.as_ptr().cast()) }
 }

@@ -17,7 +17,10 @@
 use super::window::Axis;
 use crate::Scalar;
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-use crate::kernels::gemm::{Dims, Strided};
+use crate::kernels::{
+    gemm::{Dims, Strided},
+    int8_dots,
+};
 
 /// Scalars of the unfolded input kept on the stack at a time: 64 KiB of
 /// `f32`. A layer whose filters hold more weights than this runs the direct
@@ -244,6 +247,98 @@ impl Convolution {
         }
     }
 
+    /// The accumulators of an int8 convolution, the sums `accumulate_int8`
+    /// forms, one output at a time: `each(channel, position, sum)`. Each
+    /// block of output positions (`int8_block`) is unfolded into 16-bit
+    /// patches, one per position (zeros where it reads the padding, as a
+    /// moved input there is), so that each output is one dot product of its
+    /// filter and its patch (`kernels::int8_dots`). Filters and patches are
+    /// padded with zeros to whole blocks of 16 products.
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    #[inline(always)]
+    pub fn each_int8_sum(
+        &self,
+        x: &[i16],
+        w: &[i8],
+        block: usize,
+        mut each: impl FnMut(usize, usize, i32),
+    ) {
+        let (depth, out_plane, filters) = (self.depth(), self.out_plane(), self.out_per_group());
+        let padded = depth.next_multiple_of(16);
+        let (mut patches, mut padded_filters) = ([0; SCRATCH], [0; SCRATCH]);
+        for group in 0..self.groups {
+            let group_filters = &w[group * filters * depth..][..filters * depth];
+            for (filter, padded_filter) in
+                group_filters.chunks_exact(depth).zip(padded_filters.chunks_exact_mut(padded))
+            {
+                padded_filter[..depth].copy_from_slice(filter);
+            }
+            for first in (0..out_plane).step_by(block) {
+                let len = block.min(out_plane - first);
+                let patches = &mut patches[..len * padded];
+                patches.fill(0);
+                for (column, patch) in patches.chunks_exact_mut(padded).enumerate() {
+                    self.patch(x, group, first + column, patch);
+                }
+                let patch = |column: usize| &patches[column * padded..][..padded];
+                for (index, filter) in padded_filters.chunks_exact(padded).take(filters).enumerate()
+                {
+                    let channel = group * filters + index;
+                    // Four outputs at a time share the loads of the filter.
+                    for four in (0..len / 4 * 4).step_by(4) {
+                        let sums =
+                            int8_dots(filter, core::array::from_fn::<_, 4, _>(|k| patch(four + k)));
+                        for (k, sum) in sums.into_iter().enumerate() {
+                            each(channel, first + four + k, sum);
+                        }
+                    }
+                    for column in len / 4 * 4..len {
+                        let [sum] = int8_dots(filter, [patch(column)]);
+                        each(channel, first + column, sum);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies into `patch` (`[in_per_group][kernel rows][kernel columns]`)
+    /// what output `position` of group `group` reads, leaving the entries
+    /// that fall on the padding as they are: a row of its window at a time,
+    /// since a window's row is contiguous in the input.
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    #[inline(always)]
+    fn patch<T: Copy>(&self, x: &[T], group: usize, position: usize, patch: &mut [T]) {
+        let (rows, cols) = (self.rows, self.cols);
+        let (oh, ow) = (position / cols.output, position % cols.output);
+        let (window_rows, window_cols) = (rows.window(oh), cols.window(ow));
+        if window_rows.is_empty() || window_cols.is_empty() {
+            return; // All padding.
+        }
+        // The kernel offsets of the window's first row and column.
+        let (kh0, kw0) = (
+            window_rows.start + rows.padding - oh * rows.stride,
+            window_cols.start + cols.padding - ow * cols.stride,
+        );
+        let width = window_cols.len();
+        for channel in 0..self.in_per_group() {
+            let plane = &x[(group * self.in_per_group() + channel) * self.in_plane()..];
+            for (kh, ih) in (kh0..).zip(window_rows.clone()) {
+                let at = (channel * rows.kernel + kh) * cols.kernel + kw0;
+                patch[at..at + width]
+                    .copy_from_slice(&plane[ih * cols.input + window_cols.start..][..width]);
+            }
+        }
+    }
+
+    /// Output positions of an int8 convolution unfolded at a time, if its
+    /// filters, padded to blocks of 16, fit the scratch.
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    pub fn int8_block(&self) -> Option<usize> {
+        let padded = self.depth().next_multiple_of(16);
+        let block = (SCRATCH / padded).min(self.out_plane());
+        (block > 0 && self.out_per_group() * padded <= SCRATCH).then_some(block)
+    }
+
     /// Weights of one filter: the rows of the unfolded input.
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     const fn depth(&self) -> usize {
@@ -270,6 +365,9 @@ impl Convolution {
         mut visit: impl FnMut(usize, usize, usize),
     ) {
         let (rows, cols) = (self.rows, self.cols);
+        // The output rows the block touches, each as the block's columns
+        // that lie in it, found once rather than by a division per column.
+        let block_rows = first / cols.output..(first + len).div_ceil(cols.output);
         for channel in 0..self.in_per_group() {
             let plane = (group * self.in_per_group() + channel) * self.in_plane();
             for kh in 0..rows.kernel {
@@ -277,12 +375,15 @@ impl Convolution {
                 for kw in 0..cols.kernel {
                     let col_outputs = cols.outputs_reading(kw);
                     let row = (channel * rows.kernel + kh) * cols.kernel + kw;
-                    for column in 0..len {
-                        let (oh, ow) =
-                            ((first + column) / cols.output, (first + column) % cols.output);
-                        if row_outputs.contains(&oh) && col_outputs.contains(&ow) {
-                            let (ih, iw) = (rows.input_at(oh, kh), cols.input_at(ow, kw));
-                            visit(row, column, plane + ih * cols.input + iw);
+                    for oh in
+                        block_rows.start.max(row_outputs.start)..block_rows.end.min(row_outputs.end)
+                    {
+                        let start = oh * cols.output;
+                        let from = first.max(start) - start;
+                        let to = (first + len).min(start + cols.output) - start;
+                        let input_row = plane + rows.input_at(oh, kh) * cols.input;
+                        for ow in from.max(col_outputs.start)..to.min(col_outputs.end) {
+                            visit(row, start + ow - first, input_row + cols.input_at(ow, kw));
                         }
                     }
                 }
@@ -560,9 +661,16 @@ mod tests {
     fn shapes() -> Vec<Convolution> {
         let mut shapes = Vec::new();
         for (in_channels, out_channels, groups) in [(1, 1, 1), (2, 3, 1), (3, 3, 3), (4, 2, 2)] {
-            for (input, kernel, stride, padding) in
-                [(5, 3, 1, 0), (5, 3, 2, 1), (6, 2, 2, 0), (4, 4, 1, 2), (7, 3, 3, 2), (1, 1, 1, 0)]
-            {
+            for (input, kernel, stride, padding) in [
+                (5, 3, 1, 0),
+                (5, 3, 2, 1),
+                (6, 2, 2, 0),
+                (4, 4, 1, 2),
+                (7, 3, 3, 2),
+                (1, 1, 1, 0),
+                (2, 1, 1, 2),
+                (3, 2, 2, 3),
+            ] {
                 let output = Axis::output_len(input, kernel, stride, padding).unwrap();
                 let rows = Axis { input, kernel, stride, padding, output };
                 let cols = Axis { input: input + 1, output: output + 1, ..rows };
@@ -657,6 +765,36 @@ mod tests {
             for (i, db) in db.iter().enumerate() {
                 let no_weights = std::vec![0.0; w.len()];
                 assert_eq!(*db, 0.25 + dot(&reference(&c, &x, &no_weights, &unit(b.len(), i))));
+            }
+        }
+    }
+
+    #[test]
+    fn int8_sums_match_the_definition() {
+        for c in shapes() {
+            // Moved inputs span [−255, 255], weights [−127, 127].
+            let x: Vec<f64> =
+                values(c.in_channels * c.in_plane(), 5).iter().map(|v| v * 31.0).collect();
+            let w = values(c.out_channels * c.in_per_group() * c.kernel_plane(), 6);
+            let w: Vec<f64> = w.iter().map(|v| v * 15.0).collect();
+            let expected: Vec<i32> = reference(&c, &x, &w, &std::vec![0.0; c.out_channels])
+                .into_iter()
+                .map(|sum| sum as i32)
+                .collect();
+            let x: Vec<i16> = x.iter().map(|&v| v as i16).collect();
+            let w: Vec<i8> = w.iter().map(|&v| v as i8).collect();
+            let mut direct = std::vec![i32::MIN; expected.len()];
+            for (co, sums) in direct.chunks_exact_mut(c.out_plane()).enumerate() {
+                c.accumulate_int8(&x, &w, co, sums);
+            }
+            assert_eq!(direct, expected, "direct: {c:?}");
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            for block in [1, 3, 16, c.int8_block().unwrap()] {
+                let mut unfolded = std::vec![i32::MIN; expected.len()];
+                c.each_int8_sum(&x, &w, block, |co, position, sum| {
+                    unfolded[co * c.out_plane() + position] = sum;
+                });
+                assert_eq!(unfolded, expected, "unfolded by {block}: {c:?}");
             }
         }
     }

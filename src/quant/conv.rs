@@ -104,11 +104,21 @@ fn run(
     clamp: (i8, i8),
     (sums, output): (&mut [i32], &mut [i8]),
 ) {
-    for (co, plane) in output.chunks_exact_mut(sums.len()).enumerate() {
+    let output_of = |co: usize, sum: i32| {
+        let scaled = multiplier[co].apply(sum.wrapping_add(bias[co]));
+        requantized(scaled, output_zero_point, clamp)
+    };
+    let out_plane = sums.len();
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    if let Some(block) = convolution.int8_block() {
+        return convolution.each_int8_sum(input, weight, block, |co, position, sum| {
+            output[co * out_plane + position] = output_of(co, sum);
+        });
+    }
+    for (co, plane) in output.chunks_exact_mut(out_plane).enumerate() {
         convolution.accumulate_int8(input, weight, co, sums);
         for (y, &sum) in plane.iter_mut().zip(sums.iter()) {
-            let scaled = multiplier[co].apply(sum.wrapping_add(bias[co]));
-            *y = requantized(scaled, output_zero_point, clamp);
+            *y = output_of(co, sum);
         }
     }
 }

@@ -8,7 +8,7 @@
 //! four weights are read as one word, multiplied two by two with SMLAD
 //! ([`Pairs`]); elsewhere the products of weights and halves are summed
 //! ([`Halves`]), on x86 sixteen at a time with AVX2's VPMADDWD where the CPU
-//! has it (`kernels::int8_dot`). All add the same products with 32-bit
+//! has it (`kernels::int8_dots`). All add the same products with 32-bit
 //! wrapping, so all give the sum
 //! TensorFlow Lite's reference kernel gives. An absurd zero point, whose
 //! inputs leave the halves' range, gives a wrong sum (never a panic), as
@@ -48,7 +48,8 @@ impl<const IN: usize> Halves<IN> {
     /// `Σ row[i] · input[i]`, wrapping at 32 bits.
     #[inline]
     pub(crate) fn dot(&self, row: &[i8; IN]) -> i32 {
-        crate::kernels::int8_dot(row, &self.values)
+        let [sum] = crate::kernels::int8_dots(row, [&self.values]);
+        sum
     }
 }
 
