@@ -67,7 +67,7 @@ pub(crate) fn requantized(scaled: i32, zero_point: i32, clamp: (i8, i8)) -> i8 {
 /// `value` within `clamp` as TensorFlow Lite's kernels bound it, the upper
 /// end last: a clamp whose ends are crossed gives its upper end, where
 /// `Ord::clamp` would panic.
-#[inline]
+#[inline(always)]
 pub(crate) fn clamped(value: i32, (low, high): (i8, i8)) -> i8 {
     value.max(i32::from(low)).min(i32::from(high)) as i8
 }
