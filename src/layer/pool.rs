@@ -16,6 +16,39 @@ pub(crate) struct Pooling {
     pub cols: Axis,
 }
 
+/// The input indices of a window, row-major: an iterator the compiler sees
+/// through (the pooling loops run once per value).
+pub(crate) struct Window {
+    /// The index `next` returns.
+    next: usize,
+    /// One past the last index of the current row.
+    row_end: usize,
+    /// Indices in a row of the window.
+    width: usize,
+    /// From a row of the input to the next.
+    row_step: usize,
+    /// Rows after the current one.
+    rows_left: usize,
+}
+
+impl Iterator for Window {
+    type Item = usize;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        if self.next == self.row_end {
+            if self.rows_left == 0 || self.width == 0 {
+                return None;
+            }
+            self.rows_left -= 1;
+            self.row_end += self.row_step;
+            self.next = self.row_end - self.width;
+        }
+        self.next += 1;
+        Some(self.next - 1)
+    }
+}
+
 impl Pooling {
     /// Whether the shape is one a layer can have; checked at compile time.
     pub const fn is_consistent(&self) -> bool {
@@ -28,18 +61,24 @@ impl Pooling {
     /// Calls `visit(output_index, input_indices)` for every window, the
     /// input indices in row-major order (only those inside the input).
     #[inline(always)]
-    pub(crate) fn each_window(
-        &self,
-        mut visit: impl FnMut(usize, &mut dyn Iterator<Item = usize>),
-    ) {
+    pub(crate) fn each_window(&self, mut visit: impl FnMut(usize, &mut Window)) {
         let (rows, cols) = (self.rows, self.cols);
         let (in_plane, out_plane) = (rows.input * cols.input, rows.output * cols.output);
         for c in 0..self.channels {
             for oh in 0..rows.output {
                 for ow in 0..cols.output {
-                    let mut inputs = rows.window(oh).flat_map(|ih| {
-                        cols.window(ow).map(move |iw| c * in_plane + ih * cols.input + iw)
-                    });
+                    let (window_rows, window_cols) = (rows.window(oh), cols.window(ow));
+                    let first = c * in_plane + window_rows.start * cols.input + window_cols.start;
+                    let mut inputs = Window {
+                        next: first,
+                        row_end: first + window_cols.len(),
+                        width: window_cols.len(),
+                        row_step: cols.input,
+                        rows_left: window_rows.len().saturating_sub(1),
+                    };
+                    if window_rows.is_empty() {
+                        inputs.row_end = inputs.next;
+                    }
                     visit(c * out_plane + oh * cols.output + ow, &mut inputs);
                 }
             }
