@@ -31,6 +31,18 @@ pub(crate) struct Window {
     rows_left: usize,
 }
 
+impl Window {
+    /// The indices of `height` rows of `width` values from `first`, rows
+    /// `row_step` apart.
+    #[inline(always)]
+    fn new(first: usize, [height, width]: [usize; 2], row_step: usize) -> Self {
+        // No rows gives no values, as no columns does.
+        let width = if height == 0 { 0 } else { width };
+        let rows_left = height.saturating_sub(1);
+        Self { next: first, row_end: first + width, width, row_step, rows_left }
+    }
+}
+
 impl Iterator for Window {
     type Item = usize;
 
@@ -69,16 +81,8 @@ impl Pooling {
                 for ow in 0..cols.output {
                     let (window_rows, window_cols) = (rows.window(oh), cols.window(ow));
                     let first = c * in_plane + window_rows.start * cols.input + window_cols.start;
-                    let mut inputs = Window {
-                        next: first,
-                        row_end: first + window_cols.len(),
-                        width: window_cols.len(),
-                        row_step: cols.input,
-                        rows_left: window_rows.len().saturating_sub(1),
-                    };
-                    if window_rows.is_empty() {
-                        inputs.row_end = inputs.next;
-                    }
+                    let (height, width) = (window_rows.len(), window_cols.len());
+                    let mut inputs = Window::new(first, [height, width], cols.input);
                     visit(c * out_plane + oh * cols.output + ow, &mut inputs);
                 }
             }

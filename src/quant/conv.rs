@@ -92,8 +92,9 @@ const fn convolution(
     convolution
 }
 
-/// Requantizes the accumulators of `convolution` into `output`, one output
-/// channel at a time through `sums`, a plane of accumulators; `input` is
+/// Requantizes the accumulators of `convolution` into `output`: on x86 one
+/// output at a time as `each_int8_sum` unfolds them, elsewhere one output
+/// channel at a time through `sums`, a plane of accumulators. `input` is
 /// already moved to its zero point.
 fn run(
     convolution: &Convolution,
