@@ -66,8 +66,13 @@ export PROPTEST_MAX_SHRINK_ITERS=0 PROPTEST_MAX_SHRINK_TIME=1
 export PROPTEST_DISABLE_FAILURE_PERSISTENCE=1
 # Mutants are built in a copy of the tree, into one target directory that
 # every run shares: the dependencies are built once, and each mutant
-# recompiles constnet and its tests incrementally.
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target/mutants/build}
+# recompiles constnet and its tests incrementally. Not with more than one
+# job: two mutants built into one directory overwrite each other's test
+# binaries, and a mutant is then tested with the other's code. Each job
+# then builds in its own copy, dependencies included.
+if [ "${JOBS:-1}" -eq 1 ]; then
+  export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target/mutants/build}
+fi
 
 declare -A group_files group_targets group_skips
 groups=()
