@@ -660,7 +660,10 @@ mod tests {
 
     fn shapes() -> Vec<Convolution> {
         let mut shapes = Vec::new();
-        for (in_channels, out_channels, groups) in [(1, 1, 1), (2, 3, 1), (3, 3, 3), (4, 2, 2)] {
+        // Groups of one output channel and of two.
+        for (in_channels, out_channels, groups) in
+            [(1, 1, 1), (2, 3, 1), (3, 3, 3), (4, 2, 2), (2, 4, 2)]
+        {
             for (input, kernel, stride, padding) in [
                 (5, 3, 1, 0),
                 (5, 3, 2, 1),
