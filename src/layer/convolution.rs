@@ -336,7 +336,9 @@ impl Convolution {
     pub fn int8_block(&self) -> Option<usize> {
         let padded = self.depth().next_multiple_of(16);
         let block = (SCRATCH / padded).min(self.out_plane());
-        (block > 0 && self.out_per_group() * padded <= SCRATCH).then_some(block)
+        // Then at least one filter fits, so the block is not empty (a layer
+        // has outputs).
+        (self.out_per_group() * padded <= SCRATCH).then_some(block)
     }
 
     /// Weights of one filter: the rows of the unfolded input.
@@ -800,5 +802,36 @@ mod tests {
                 assert_eq!(unfolded, expected, "unfolded by {block}: {c:?}");
             }
         }
+    }
+
+    /// A shape of `[in, out]` channels, square `input` and `kernel`, no
+    /// stride or padding.
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    fn square([in_channels, out_channels]: [usize; 2], input: usize, kernel: usize) -> Convolution {
+        let output = input - kernel + 1;
+        let axis = Axis { input, kernel, stride: 1, padding: 0, output };
+        Convolution { in_channels, out_channels, groups: 1, rows: axis, cols: axis }
+    }
+
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    #[test]
+    fn int8_blocks_fit_the_scratch() {
+        // 36 × 36 outputs of 25 weights, padded to 32: 512 at a time.
+        let c = square([1, 2], 40, 5);
+        assert_eq!(c.int8_block(), Some(SCRATCH / 32));
+        let x: Vec<i16> = (0..c.in_plane()).map(|i| (i % 511) as i16 - 255).collect();
+        let w: Vec<i8> = (0..c.out_channels * c.kernel_plane()).map(|i| (i % 255) as i8).collect();
+        let mut direct = std::vec![0; c.out_channels * c.out_plane()];
+        for (co, sums) in direct.chunks_exact_mut(c.out_plane()).enumerate() {
+            c.accumulate_int8(&x, &w, co, sums);
+        }
+        let mut unfolded = std::vec![i32::MIN; direct.len()];
+        c.each_int8_sum(&x, &w, c.int8_block().unwrap(), |co, position, sum| {
+            unfolded[co * c.out_plane() + position] = sum;
+        });
+        assert_eq!(unfolded, direct);
+        // Filters that do not fit: 600 of 32 padded weights, or one of 17,504.
+        assert_eq!(square([1, 600], 5, 5).int8_block(), None);
+        assert_eq!(square([700, 1], 5, 5).int8_block(), None);
     }
 }
