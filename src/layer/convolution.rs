@@ -13,6 +13,11 @@
 //! Either way every output adds its bias, then its terms in one order
 //! (input channel, kernel row, kernel column), so the results are the same
 //! on every run, and a batch gives each sample what it gets alone.
+//!
+//! int8 convolutions, whose integer sums are exact in any order, unfold on
+//! x86 one patch per output position and take each output as a dot
+//! product of its filter and its patch (`kernels::int8_dots`); elsewhere
+//! they run direct loops as the float ones do.
 
 use super::window::Axis;
 use crate::Scalar;
@@ -23,8 +28,9 @@ use crate::kernels::{
 };
 
 /// Scalars of the unfolded input kept on the stack at a time: 64 KiB of
-/// `f32`. A layer whose filters hold more weights than this runs the direct
-/// loops.
+/// `f32` (int8 convolutions: 32 KiB of 16-bit patches and 16 KiB of padded
+/// filters). A layer whose filters hold more weights than this runs the
+/// direct loops.
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 const SCRATCH: usize = 16 * 1024;
 
