@@ -61,22 +61,31 @@ fn write_weights(
     }
 }
 
-/// The fields every int8 layer with weights has, after its weights.
-fn write_requantization(
-    out: &mut dyn Write,
-    indent: usize,
-    bias: &[i32],
-    multipliers: &[Multiplier],
+/// What every int8 layer with weights holds, borrowed for `write_layer`.
+struct Fields<'a> {
+    weights: &'a [i8],
+    /// The nesting of the weight arrays, outermost first.
+    shape: &'a [usize],
+    bias: &'a [i32],
+    multipliers: &'a [Multiplier],
     zero_points: (i32, i32),
     clamp: (i8, i8),
-) -> fmt::Result {
+}
+
+/// `::constnet::quant::NAME { weight: [...], bias: [...], ... }`.
+fn write_layer(out: &mut dyn Write, indent: usize, name: &str, fields: Fields) -> fmt::Result {
+    writeln!(out, "::constnet::quant::{name} {{")?;
+    write_indent(out, indent + 1)?;
+    out.write_str("weight: ")?;
+    write_weights(out, indent + 1, fields.weights, fields.shape)?;
+    out.write_str(",\n")?;
     write_indent(out, indent + 1)?;
     out.write_str("bias: ")?;
-    write_list(out, bias)?;
+    write_list(out, fields.bias)?;
     out.write_str(",\n")?;
     write_indent(out, indent + 1)?;
     out.write_str("multiplier: [\n")?;
-    for m in multipliers {
+    for m in fields.multipliers {
         write_indent(out, indent + 2)?;
         m.write_value(out, indent + 2)?;
         out.write_str(",\n")?;
@@ -84,11 +93,11 @@ fn write_requantization(
     write_indent(out, indent + 1)?;
     out.write_str("],\n")?;
     write_indent(out, indent + 1)?;
-    writeln!(out, "input_zero_point: {},", zero_points.0)?;
+    writeln!(out, "input_zero_point: {},", fields.zero_points.0)?;
     write_indent(out, indent + 1)?;
-    writeln!(out, "output_zero_point: {},", zero_points.1)?;
+    writeln!(out, "output_zero_point: {},", fields.zero_points.1)?;
     write_indent(out, indent + 1)?;
-    writeln!(out, "clamp: ({}, {}),", clamp.0, clamp.1)?;
+    writeln!(out, "clamp: ({}, {}),", fields.clamp.0, fields.clamp.1)?;
     write_indent(out, indent)?;
     out.write_str("}")
 }
@@ -130,13 +139,15 @@ impl<const IN: usize, const OUT: usize> ToRust for QDense<IN, OUT> {
     }
 
     fn write_value(&self, out: &mut dyn Write, indent: usize) -> fmt::Result {
-        out.write_str("::constnet::quant::QDense {\n")?;
-        write_indent(out, indent + 1)?;
-        out.write_str("weight: ")?;
-        write_weights(out, indent + 1, self.weight.as_flattened(), &[OUT, IN])?;
-        out.write_str(",\n")?;
-        let zero_points = (self.input_zero_point, self.output_zero_point);
-        write_requantization(out, indent, &self.bias, &self.multiplier, zero_points, self.clamp)
+        let fields = Fields {
+            weights: self.weight.as_flattened(),
+            shape: &[OUT, IN],
+            bias: &self.bias,
+            multipliers: &self.multiplier,
+            zero_points: (self.input_zero_point, self.output_zero_point),
+            clamp: self.clamp,
+        };
+        write_layer(out, indent, "QDense", fields)
     }
 }
 
@@ -165,14 +176,15 @@ impl<
     }
 
     fn write_value(&self, out: &mut dyn Write, indent: usize) -> fmt::Result {
-        out.write_str("::constnet::quant::QConv2d {\n")?;
-        write_indent(out, indent + 1)?;
-        out.write_str("weight: ")?;
-        let weights = self.weight.as_flattened().as_flattened().as_flattened();
-        write_weights(out, indent + 1, weights, &[C_OUT, C_IN, KH, KW])?;
-        out.write_str(",\n")?;
-        let zero_points = (self.input_zero_point, self.output_zero_point);
-        write_requantization(out, indent, &self.bias, &self.multiplier, zero_points, self.clamp)
+        let fields = Fields {
+            weights: self.weight.as_flattened().as_flattened().as_flattened(),
+            shape: &[C_OUT, C_IN, KH, KW],
+            bias: &self.bias,
+            multipliers: &self.multiplier,
+            zero_points: (self.input_zero_point, self.output_zero_point),
+            clamp: self.clamp,
+        };
+        write_layer(out, indent, "QConv2d", fields)
     }
 }
 
@@ -199,12 +211,14 @@ impl<
     }
 
     fn write_value(&self, out: &mut dyn Write, indent: usize) -> fmt::Result {
-        out.write_str("::constnet::quant::QDepthwiseConv2d {\n")?;
-        write_indent(out, indent + 1)?;
-        out.write_str("weight: ")?;
-        write_weights(out, indent + 1, self.weight.as_flattened().as_flattened(), &[C, KH, KW])?;
-        out.write_str(",\n")?;
-        let zero_points = (self.input_zero_point, self.output_zero_point);
-        write_requantization(out, indent, &self.bias, &self.multiplier, zero_points, self.clamp)
+        let fields = Fields {
+            weights: self.weight.as_flattened().as_flattened(),
+            shape: &[C, KH, KW],
+            bias: &self.bias,
+            multipliers: &self.multiplier,
+            zero_points: (self.input_zero_point, self.output_zero_point),
+            clamp: self.clamp,
+        };
+        write_layer(out, indent, "QDepthwiseConv2d", fields)
     }
 }
