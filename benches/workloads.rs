@@ -76,13 +76,22 @@ fn bench_network<N: Network<f32, Grads = N>, L: Loss<f32>, const B: usize>(
     let mut grads = N::zeros();
     let offset = (&raw const net).addr() % 64;
     println!("{name}: the network on the stack, {offset} bytes past a 64-byte boundary");
+    bench_steps(c, name, (&mut net, &mut grads), (&inputs, &targets), &loss);
+}
+
+/// A training step on the batch and an inference of its first sample.
+fn bench_steps<N: Network<f32, Grads = N>, L: Loss<f32>, const B: usize>(
+    c: &mut Criterion,
+    name: &str,
+    (net, grads): (&mut N, &mut N),
+    (inputs, targets): (&[N::Input; B], &[N::Output; B]),
+    loss: &L,
+) {
     c.bench_function(&format!("{name}/train_step"), |b| {
-        b.iter(|| {
-            net.train_batch(black_box(&inputs), &targets, &loss, &mut Sgd::new(0.01), &mut grads)
-        })
+        b.iter(|| net.train_batch(black_box(inputs), targets, loss, &mut Sgd::new(0.01), grads))
     });
     c.bench_function(&format!("{name}/inference"), |b| {
-        b.iter(|| black_box(&net).forward(black_box(&inputs[0])))
+        b.iter(|| black_box(&*net).forward(black_box(&inputs[0])))
     });
 }
 
@@ -100,23 +109,14 @@ fn bench_placed<N: Network<f32, Grads = N>, L: Loss<f32>, const B: usize, const 
     c: &mut Criterion,
     name: &str,
     net: N,
-    inputs: &[N::Input; B],
-    targets: &[N::Output; B],
+    batch: (&[N::Input; B], &[N::Output; B]),
     loss: &L,
 ) {
     let place = |value| Box::new(Placed::<N, OFFSET> { _padding: [0; OFFSET], value });
     let (mut net, mut grads) = (place(net), place(N::zeros()));
     let offset = (&raw const net.value).addr() % 64;
     let name = format!("{name}/boxed_{offset}_past_64");
-    c.bench_function(&format!("{name}/train_step"), |b| {
-        b.iter(|| {
-            let (inputs, sgd) = (black_box(inputs), &mut Sgd::new(0.01));
-            net.value.train_batch(inputs, targets, loss, sgd, &mut grads.value)
-        })
-    });
-    c.bench_function(&format!("{name}/inference"), |b| {
-        b.iter(|| black_box(&net.value).forward(black_box(&inputs[0])))
-    });
+    bench_steps(c, &name, (&mut net.value, &mut grads.value), batch, loss);
 }
 
 fn workloads(c: &mut Criterion) {
@@ -144,8 +144,8 @@ fn workloads(c: &mut Criterion) {
 
     let (inputs, targets) = classification::<784, 10, 32>(rng);
     let (loss, name) = (SoftmaxCrossEntropy, "C_784-128-10");
-    bench_placed::<_, _, 32, 0>(c, name, Mnist::random(rng), &inputs, &targets, &loss);
-    bench_placed::<_, _, 32, 16>(c, name, Mnist::random(rng), &inputs, &targets, &loss);
+    bench_placed::<_, _, 32, 0>(c, name, Mnist::random(rng), (&inputs, &targets), &loss);
+    bench_placed::<_, _, 32, 16>(c, name, Mnist::random(rng), (&inputs, &targets), &loss);
 
     let sine: Sine = Sine::random(rng);
     c.bench_function("sine_1-16-16-1/inference", |b| {
