@@ -21,9 +21,15 @@
 use std::hint::black_box;
 
 use constnet::prelude::*;
-use constnet::quant::{QPool2d, Quantization, Range, Reduce};
+use constnet::quant::{Quantization, Range};
 use criterion::{Criterion, criterion_group};
 use rand::rngs::SmallRng;
+
+// The example's int8 CNN (its layers and forward pass), which the firmware
+// runs too.
+#[path = "../examples/common/lenet_q8.rs"]
+mod lenet_q8;
+use lenet_q8::LeNetQ8;
 
 network! {
     struct Xor<f32> { hidden: Dense<2, 3>, Tanh, out: Dense<3, 1>, Sigmoid }
@@ -188,21 +194,16 @@ fn bench_lenet_int8(c: &mut Criterion, net: &LeNet, images: &[[[[f32; 28]; 28]; 
         ranges[4].observe(&net.logits.forward(&h));
     }
     let [input, conv1, conv2, hidden, logits] = ranges.map(|r| r.quantization());
-    let q_conv1 = net.conv1.quantized(input, conv1, relu(conv1));
-    let pool1: QPool2d<6, 2, 2, 28, 28, 2, 2, 0, 0, 14, 14> =
-        QPool2d { reduce: Reduce::Max, clamp: (-128, 127) };
-    let q_conv2 = net.conv2.quantized(conv1, conv2, relu(conv2));
-    let pool2: QPool2d<16, 2, 2, 10, 10, 2, 2, 0, 0, 5, 5> =
-        QPool2d { reduce: Reduce::Max, clamp: (-128, 127) };
-    let q_hidden = net.hidden.quantized(conv2, hidden, relu(hidden));
-    let q_logits = net.logits.quantized(hidden, logits, (-128, 127));
-    let x = images[0].map(|channel| channel.map(|row| row.map(|v| input.quantize(v))));
+    let q8 = LeNetQ8 {
+        input,
+        conv1: net.conv1.quantized(input, conv1, relu(conv1)),
+        conv2: net.conv2.quantized(conv1, conv2, relu(conv2)),
+        hidden: net.hidden.quantized(conv2, hidden, relu(hidden)),
+        logits: net.logits.quantized(hidden, logits, (-128, 127)),
+    };
+    let x = q8.quantize(&images[0]);
     c.bench_function("D_lenet/inference_int8", |b| {
-        b.iter(|| {
-            let x =
-                pool2.forward(&q_conv2.forward(&pool1.forward(&q_conv1.forward(black_box(&x)))));
-            q_logits.forward(&q_hidden.forward(&constnet::quant::flatten(&x)))
-        })
+        b.iter(|| black_box(&q8).forward(black_box(&x)))
     });
 }
 
