@@ -26,6 +26,7 @@ use crate::kernels::{
     gemm::{Dims, Strided},
     int8_dots,
 };
+use crate::quant::dot::KernelRow;
 
 /// Scalars of the unfolded input kept on the stack at a time: 64 KiB of
 /// `f32` (int8 convolutions: 32 KiB of 16-bit patches and 16 KiB of padded
@@ -220,35 +221,61 @@ impl Convolution {
         });
     }
 
-    /// The accumulators of output channel `co` of an int8 convolution, as
-    /// TensorFlow Lite's reference kernels form them, into `sums` (one
-    /// output plane): for each output, `Σ w · x` over the window positions
-    /// inside the input, `x` each input minus the input's zero point
-    /// (padding stands for the zero point, so it adds nothing). Integer sums
-    /// are exact, so each weight is applied to a whole row of outputs at a
-    /// time, as the float direct loops do, and each window's bounds are
-    /// found once per row.
+    /// The accumulators of output channel `co` of an int8 convolution whose
+    /// kernel is `KW` columns wide, as TensorFlow Lite's reference kernels
+    /// form them, into `sums` (one output plane): for each output, `Σ w · x`
+    /// over the window positions inside the input, `x` each input minus the
+    /// input's zero point (padding stands for the zero point, so it adds
+    /// nothing). Integer sums are exact in any order, so each kernel row is
+    /// packed once ([`KernelRow`]) and applied to a whole row of outputs,
+    /// two products at a time (one SMLAD on Armv7E-M); the few outputs whose
+    /// window crosses the padding take their products one weight at a time.
     #[inline(always)]
-    pub fn accumulate_int8(&self, x: &[i16], w: &[i8], co: usize, sums: &mut [i32]) {
+    pub fn accumulate_int8<const KW: usize>(
+        &self,
+        x: &[i16],
+        w: &[i8],
+        co: usize,
+        sums: &mut [i32],
+    ) {
+        debug_assert_eq!(self.cols.kernel, KW);
         sums.fill(0);
-        let (stride, kernel_plane) = (self.cols.stride, self.kernel_plane());
-        let filter =
-            &w[co * self.in_per_group() * kernel_plane..][..self.in_per_group() * kernel_plane];
+        let (rows, cols) = (self.rows, self.cols);
+        // The outputs whose window lies wholly inside a row of the input.
+        let inside = cols.outputs_reading(0).start..cols.outputs_reading(KW - 1).end;
+        let inside = inside.start.min(inside.end)..inside.end;
+        let filter = &w[co * self.in_per_group() * self.kernel_plane()..]
+            [..self.in_per_group() * self.kernel_plane()];
         let first_input = co / self.out_per_group() * self.in_per_group();
-        for (channel, weights) in filter.chunks_exact(kernel_plane).enumerate() {
-            let plane = &x[(first_input + channel) * self.in_plane()..][..self.in_plane()];
-            for (k, &weight) in weights.iter().enumerate() {
-                let weight = i32::from(weight);
-                // An int8 times a 16-bit value cannot overflow.
-                let add =
-                    |(sum, &x): (&mut i32, &i16)| *sum = sum.wrapping_add(weight * i32::from(x));
-                self.each_row(k / self.cols.kernel, k % self.cols.kernel, |outputs, first| {
-                    let (sums, inputs) = (sums[outputs].iter_mut(), &plane[first..]);
-                    match stride {
-                        1 => sums.zip(inputs).for_each(add),
-                        _ => sums.zip(inputs.iter().step_by(stride)).for_each(add),
+        let (kernel_rows, _) = filter.as_chunks::<KW>();
+        for (row, weights) in kernel_rows.iter().enumerate() {
+            let (channel, kh) = (first_input + row / rows.kernel, row % rows.kernel);
+            let packed = KernelRow::new(weights);
+            let plane = &x[channel * self.in_plane()..][..self.in_plane()];
+            for oh in rows.outputs_reading(kh) {
+                let inputs = &plane[rows.input_at(oh, kh) * cols.input..][..cols.input];
+                let sums = &mut sums[oh * cols.output..][..cols.output];
+                if !inside.is_empty() {
+                    let windows = inputs[cols.input_at(inside.start, 0)..].windows(KW);
+                    let add = |(sum, window): (&mut i32, &[i16])| *sum = packed.dot(window, *sum);
+                    let sums = sums[inside.clone()].iter_mut();
+                    match cols.stride {
+                        1 => sums.zip(windows).for_each(add),
+                        stride => sums.zip(windows.step_by(stride)).for_each(add),
                     }
-                });
+                }
+                // The others read the padding with part of the kernel.
+                let mut edge = |ow: usize| {
+                    let start = ow * cols.stride;
+                    let kernel = cols.padding.saturating_sub(start)
+                        ..(cols.input + cols.padding).saturating_sub(start).min(KW);
+                    for kw in kernel {
+                        let x = i32::from(inputs[start + kw - cols.padding]);
+                        sums[ow] = sums[ow].wrapping_add(i32::from(weights[kw]) * x);
+                    }
+                };
+                (0..inside.start).for_each(&mut edge);
+                (inside.end..cols.output).for_each(edge);
             }
         }
     }
@@ -681,6 +708,8 @@ mod tests {
                 (1, 1, 1, 0),
                 (2, 1, 1, 2),
                 (3, 2, 2, 3),
+                (9, 5, 1, 2),
+                (1, 3, 1, 2),
             ] {
                 let output = Axis::output_len(input, kernel, stride, padding).unwrap();
                 let rows = Axis { input, kernel, stride, padding, output };
@@ -782,7 +811,11 @@ mod tests {
 
     #[test]
     fn int8_sums_match_the_definition() {
-        for c in shapes() {
+        // Also a row narrower than the kernel, which no window fits inside.
+        let narrow = Axis { input: 1, kernel: 3, stride: 1, padding: 2, output: 3 };
+        let narrow =
+            Convolution { in_channels: 2, out_channels: 2, groups: 1, rows: narrow, cols: narrow };
+        for c in shapes().into_iter().chain([narrow]) {
             // Moved inputs span [−255, 255], weights [−127, 127].
             let x: Vec<f64> =
                 values(c.in_channels * c.in_plane(), 5).iter().map(|v| v * 31.0).collect();
@@ -796,7 +829,14 @@ mod tests {
             let w: Vec<i8> = w.iter().map(|&v| v as i8).collect();
             let mut direct = std::vec![i32::MIN; expected.len()];
             for (co, sums) in direct.chunks_exact_mut(c.out_plane()).enumerate() {
-                c.accumulate_int8(&x, &w, co, sums);
+                match c.cols.kernel {
+                    1 => c.accumulate_int8::<1>(&x, &w, co, sums),
+                    2 => c.accumulate_int8::<2>(&x, &w, co, sums),
+                    3 => c.accumulate_int8::<3>(&x, &w, co, sums),
+                    4 => c.accumulate_int8::<4>(&x, &w, co, sums),
+                    5 => c.accumulate_int8::<5>(&x, &w, co, sums),
+                    kernel => panic!("no int8 test for kernels {kernel} wide"),
+                }
             }
             assert_eq!(direct, expected, "direct: {c:?}");
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -829,7 +869,7 @@ mod tests {
         let w: Vec<i8> = (0..c.out_channels * c.kernel_plane()).map(|i| (i % 255) as i8).collect();
         let mut direct = std::vec![0; c.out_channels * c.out_plane()];
         for (co, sums) in direct.chunks_exact_mut(c.out_plane()).enumerate() {
-            c.accumulate_int8(&x, &w, co, sums);
+            c.accumulate_int8::<5>(&x, &w, co, sums);
         }
         let mut unfolded = std::vec![i32::MIN; direct.len()];
         c.each_int8_sum(&x, &w, c.int8_block().unwrap(), |co, position, sum| {

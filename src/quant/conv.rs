@@ -96,7 +96,7 @@ const fn convolution(
 /// output at a time as `each_int8_sum` unfolds them, elsewhere one output
 /// channel at a time through `sums`, a plane of accumulators. `input` is
 /// already moved to its zero point.
-fn run(
+fn run<const KW: usize>(
     convolution: &Convolution,
     (input, weight): (&[i16], &[i8]),
     bias: &[i32],
@@ -117,7 +117,7 @@ fn run(
         });
     }
     for (co, plane) in output.chunks_exact_mut(out_plane).enumerate() {
-        convolution.accumulate_int8(input, weight, co, sums);
+        convolution.accumulate_int8::<KW>(input, weight, co, sums);
         for (y, &sum) in plane.iter_mut().zip(sums.iter()) {
             *y = output_of(co, sum);
         }
@@ -153,7 +153,7 @@ impl<
     /// Inference on int8 values.
     pub fn forward(&self, input: &[[[i8; W]; H]; C_IN]) -> [[[i8; OW]; OH]; C_OUT] {
         let (mut sums, mut output) = ([[0; OW]; OH], [[[0; OW]; OH]; C_OUT]);
-        run(
+        run::<KW>(
             &Self::CONVOLUTION,
             (
                 moved_image(input, self.input_zero_point).as_flattened().as_flattened(),
@@ -188,7 +188,7 @@ impl<
     /// Inference on int8 values.
     pub fn forward(&self, input: &[[[i8; W]; H]; C]) -> [[[i8; OW]; OH]; C] {
         let (mut sums, mut output) = ([[0; OW]; OH], [[[0; OW]; OH]; C]);
-        run(
+        run::<KW>(
             &Self::CONVOLUTION,
             (
                 moved_image(input, self.input_zero_point).as_flattened().as_flattened(),

@@ -95,6 +95,43 @@ impl<const IN: usize> Pairs<IN> {
     }
 }
 
+/// A row of `K` int8 weights of a convolution's kernel, packed for SMLAD
+/// against inputs that lie side by side: the pairs `(w0, w1), (w2, w3), …`
+/// as 16-bit halves, low half first, the order in which one word load
+/// reads two adjacent 16-bit inputs. An odd last weight stays alone.
+#[derive(Clone, Copy)]
+pub(crate) struct KernelRow<const K: usize> {
+    /// The first `K / 2` words are the pairs.
+    pairs: [u32; K],
+    last: i32,
+}
+
+impl<const K: usize> KernelRow<K> {
+    pub(crate) fn new(weights: &[i8; K]) -> Self {
+        let half = |w: i8| u32::from(i16::from(w) as u16);
+        let mut pairs = [0; K];
+        for (pair, weights) in pairs.iter_mut().zip(weights.chunks_exact(2)) {
+            *pair = half(weights[0]) | half(weights[1]) << 16;
+        }
+        Self { pairs, last: i32::from(weights[K - 1]) }
+    }
+
+    /// `sum + Σ weights[k] · inputs[k]` over the first `K` inputs, wrapping
+    /// at 32 bits.
+    #[inline(always)]
+    pub(crate) fn dot(&self, inputs: &[i16], sum: i32) -> i32 {
+        let inputs = &inputs[..K];
+        let mut sum = sum;
+        for (&pair, inputs) in self.pairs[..K / 2].iter().zip(inputs.chunks_exact(2)) {
+            sum = dsp::smlad(pair, dsp::adjacent(inputs), sum);
+        }
+        if K % 2 == 1 {
+            sum = sum.wrapping_add(self.last * i32::from(inputs[K - 1]));
+        }
+        sum
+    }
+}
+
 /// The instructions, as Armv7E-M executes them: the crate's only `unsafe`
 /// code outside `kernels::x86`, each block one instruction.
 #[cfg(constnet_dsp)]
@@ -110,6 +147,17 @@ mod dsp {
         // CCR.UNALIGN_TRP, which makes it fault, never read amiss). Rust
         // would assemble the word from four byte loads otherwise.
         unsafe { core::ptr::read_unaligned(weights.as_ptr().cast::<u32>()) }
+    }
+
+    /// Two adjacent 16-bit values as one word, the first in the low half,
+    /// in one load.
+    #[inline(always)]
+    pub fn adjacent(values: &[i16]) -> u32 {
+        assert!(values.len() >= 2);
+        // SAFETY: as for `word`: the four bytes read are the first two
+        // values (asserted, and known at every call), and an LDR at a
+        // 2-byte aligned address is one Armv7-M allows.
+        unsafe { core::ptr::read_unaligned(values.as_ptr().cast::<u32>()) }
     }
 
     /// SXTB16: bytes 0 and 2 of `word`, sign-extended into two halves.
@@ -161,6 +209,10 @@ mod dsp {
         u32::from_le_bytes([weights[0], weights[1], weights[2], weights[3]].map(|w| w as u8))
     }
 
+    pub fn adjacent(values: &[i16]) -> u32 {
+        u32::from(values[0] as u16) | u32::from(values[1] as u16) << 16
+    }
+
     pub fn sxtb16(word: u32) -> u32 {
         let half = |byte: u32| (byte as u8 as i8 as i16) as u16 as u32;
         half(word) | half(word >> 16) << 16
@@ -205,6 +257,31 @@ mod tests {
             both_layouts::<4>(core::array::from_fn(|i| row[i]), core::array::from_fn(|i| input[i]), zero_point);
             both_layouts::<7>(core::array::from_fn(|i| row[i]), core::array::from_fn(|i| input[i]), zero_point);
             both_layouts::<13>(core::array::from_fn(|i| row[i]), core::array::from_fn(|i| input[i]), zero_point);
+        }
+    }
+
+    fn kernel_row<const K: usize>(weights: [i8; K], inputs: &[i16], start: i32) {
+        let expected = weights
+            .iter()
+            .zip(inputs)
+            .fold(start, |sum, (&w, &x)| sum.wrapping_add(i32::from(w) * i32::from(x)));
+        assert_eq!(KernelRow::new(&weights).dot(inputs, start), expected, "{weights:?}");
+    }
+
+    proptest! {
+        /// A packed kernel row adds the products of its weights and the
+        /// first inputs to the sum it is given, odd and even rows alike.
+        #[test]
+        fn kernel_rows_add_their_products(
+            weights in proptest::array::uniform7(any::<i8>()),
+            inputs in proptest::collection::vec(-255..=255i16, 8),
+            start in any::<i32>(),
+        ) {
+            kernel_row(weights, &inputs, start);
+            kernel_row::<1>([weights[0]], &inputs, start);
+            kernel_row::<2>([weights[0], weights[1]], &inputs, start);
+            kernel_row::<5>(core::array::from_fn(|i| weights[i]), &inputs, start);
+            kernel_row::<6>(core::array::from_fn(|i| weights[i]), &inputs, start);
         }
     }
 

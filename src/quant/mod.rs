@@ -10,7 +10,7 @@
 mod calibrate;
 mod conv;
 mod dense;
-mod dot;
+pub(crate) mod dot;
 mod fixed;
 mod pool;
 mod source;
