@@ -26,7 +26,8 @@ mod workload;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use workload::{Problem, SPECS, Spec, flops};
+use run_constnet::Placement;
+use workload::{Problem, SPECS, Spec, conventional_flops, flops};
 
 /// A framework set up for a workload, or why it cannot run it (shown in
 /// its place in the table).
@@ -54,15 +55,16 @@ pub trait Runner {
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Framework {
-    Constnet,
+    Constnet(Placement),
     Plain,
     Dfdx,
     Candle,
     Burn(run_burn::Backend),
 }
 
-const FRAMEWORKS: [Framework; 6] = [
-    Framework::Constnet,
+const FRAMEWORKS: [Framework; 7] = [
+    Framework::Constnet(Placement::Aligned),
+    Framework::Constnet(Placement::Misaligned),
     Framework::Plain,
     Framework::Dfdx,
     Framework::Candle,
@@ -73,7 +75,8 @@ const FRAMEWORKS: [Framework; 6] = [
 impl Framework {
     fn name(self) -> &'static str {
         match self {
-            Framework::Constnet => "constnet",
+            Framework::Constnet(Placement::Aligned) => "constnet",
+            Framework::Constnet(Placement::Misaligned) => "constnet, 16 B off",
             Framework::Plain => "plain loops",
             Framework::Dfdx => "dfdx 0.13",
             Framework::Candle => "candle",
@@ -84,12 +87,12 @@ impl Framework {
 
     /// A peer: a framework a user would pick instead (not the floor of plain loops).
     fn is_peer(self) -> bool {
-        !matches!(self, Framework::Constnet | Framework::Plain)
+        !matches!(self, Framework::Constnet(_) | Framework::Plain)
     }
 
     fn runner(self, spec: &Spec, problem: &Problem) -> Setup {
         match self {
-            Framework::Constnet => Ok(run_constnet::runner(spec, problem)),
+            Framework::Constnet(placement) => Ok(run_constnet::runner(spec, problem, placement)),
             Framework::Plain => run_plain::runner(spec, problem),
             Framework::Dfdx => run_dfdx::runner(spec, problem),
             Framework::Candle => Ok(run_candle::runner(spec, problem)),
@@ -159,8 +162,7 @@ fn compare() {
 /// output and the same losses over a few steps (which checks gradients and
 /// updates too). Exits with an error otherwise.
 fn check_agreement(spec: &Spec, problem: &Problem) {
-    let reference =
-        observe(Framework::Constnet, spec, problem).expect("constnet runs every workload");
+    let reference = observe(FRAMEWORKS[0], spec, problem).expect("constnet runs every workload");
     let error = |a: f32, b: f32| (a - b).abs() / b.abs().max(1.0);
     let mut worst: f32 = 0.0;
     let mut absent = Vec::new();
@@ -269,32 +271,39 @@ fn task_name(task: Task) -> &'static str {
 fn print_table(rows: &[Row], peak: f64) {
     let names: Vec<_> = FRAMEWORKS.iter().map(|f| f.name()).collect();
     println!(
-        "| workload | {} | fastest peer ÷ constnet | plain loops ÷ constnet | constnet GFLOP/s | % of peak |",
+        "| workload | {} | fastest peer ÷ constnet | fastest peer ÷ constnet, 16 B off | \
+         plain loops ÷ constnet | constnet GFLOP/s | % of peak | GFLOP/s as 3·2·B·MACs |",
         names.join(" | ")
     );
-    println!("|---|{}---:|---:|---:|---:|", "---:|".repeat(names.len()));
+    println!("|---|{}---:|---:|---:|---:|---:|---:|", "---:|".repeat(names.len()));
     for row in rows {
-        let constnet = row.medians[0].expect("constnet runs every workload");
+        let [aligned, misaligned, plain, ..] = row.medians[..] else {
+            unreachable!("a median, or why there is none, for every framework")
+        };
+        let aligned = aligned.expect("constnet runs every workload");
+        let misaligned = misaligned.expect("constnet runs every workload");
         let fastest_peer = FRAMEWORKS
             .iter()
             .zip(&row.medians)
             .filter(|(f, _)| f.is_peer())
             .filter_map(|(_, m)| m.ok())
             .fold(f64::INFINITY, f64::min);
-        let plain = match row.medians[1] {
-            Ok(plain) => format!("{:.2}×", plain / constnet),
+        let plain = match plain {
+            Ok(plain) => format!("{:.2}×", plain / aligned),
             Err(_) => "—".to_string(),
         };
-        let gflops = flops(row.spec, row.task == Task::Train) / constnet / 1e9;
+        let training = row.task == Task::Train;
+        let gflops = flops(row.spec, training) / aligned / 1e9;
+        let conventional = conventional_flops(row.spec, training) / aligned / 1e9;
         let times: Vec<_> =
             row.medians.iter().map(|m| m.map_or_else(str::to_string, duration)).collect();
         println!(
-            "| {} {} | {} | {:.1}× | {plain} | {:.1} | {:.0}% |",
+            "| {} {} | {} | {:.1}× | {:.1}× | {plain} | {gflops:.1} | {:.0}% | {conventional:.1} |",
             row.spec.name,
             task_name(row.task),
             times.join(" | "),
-            fastest_peer / constnet,
-            gflops,
+            fastest_peer / aligned,
+            fastest_peer / misaligned,
             100.0 * gflops / peak,
         );
     }

@@ -333,13 +333,26 @@ fn parameters<N: Params<f32>>(network: &N, spec: &Spec) -> (Vec<ConvParams>, Vec
 /// (the data needs no gradient). Activations, pooling, losses and updates
 /// are not counted.
 pub fn flops(spec: &Spec, training: bool) -> f64 {
-    let convs = spec.convs.iter().map(Conv::products);
-    let dense = spec.widths.windows(2).map(|w| w[0] * w[1]);
-    let products: Vec<f64> = convs.chain(dense).map(|p| p as f64).collect();
+    let products = products(spec);
     let total: f64 = products.iter().sum();
     if training {
         2.0 * spec.batch as f64 * (2.0 * total + (total - products[0]))
     } else {
         2.0 * total
     }
+}
+
+/// The same work counted the way most published figures count it: three
+/// matrix products of `2·B·MACs` each for a training step (the first
+/// layer's input gradient included), `2·MACs` for an inference.
+pub fn conventional_flops(spec: &Spec, training: bool) -> f64 {
+    let total: f64 = products(spec).iter().sum();
+    if training { 3.0 * 2.0 * spec.batch as f64 * total } else { 2.0 * total }
+}
+
+/// Multiply-accumulates of one sample's forward pass, layer by layer.
+fn products(spec: &Spec) -> Vec<f64> {
+    let convs = spec.convs.iter().map(Conv::products);
+    let dense = spec.widths.windows(2).map(|w| w[0] * w[1]);
+    convs.chain(dense).map(|p| p as f64).collect()
 }
