@@ -27,7 +27,7 @@ microflow=$(cargo metadata --format-version 1 --features microflow |
   grep -o '"manifest_path":"[^"]*/microflow-0\.1\.3/Cargo.toml"' | sed 's/.*:"//; s/Cargo.toml"$//')
 cp "${microflow}models/sine.tflite" sine.tflite
 
-elf=target/thumbv7em-none-eabihf/release/sine-compare
+elf=${CARGO_TARGET_DIR:-target}/thumbv7em-none-eabihf/release/sine-compare
 value() { printf '%s\n' "${output[$1]}" | sed -n "s/^$2: //p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "–"; else printf "%.2f\n", a / b }'; }
 row() {
