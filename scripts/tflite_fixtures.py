@@ -15,19 +15,27 @@ committed input, the int8 outputs the TFLite Micro interpreter gives for it.
   max pooling, a rectangular Conv2D without padding, a flatten and a dense
   layer, on 8 x 8 x 2 images (NHWC, one sample). Its inputs, conv.inputs,
   are 64 images of random int8 values, one per line.
-- softmax.tflite: a dense layer followed by a softmax, int8: a model with an
-  operator the importer refuses (no outputs recorded).
+- softmax.tflite: a dense layer followed by a softmax, int8 (TensorFlow
+  Lite's fixed-point softmax). Its inputs, softmax.inputs, are 64 vectors
+  of 4 random int8 values.
+- speech.tflite: the micro_speech keyword model that the `microflow` crate
+  ships (MIT OR Apache-2.0): a reshape of 1960 values into a 49 x 40
+  spectrogram, a depthwise convolution of one channel into 8 (a
+  convolution), a dense layer and a softmax. Its inputs, speech.inputs, are
+  64 spectrograms of random values, from quiet (close to -128) to loud.
 
-Run from the repository root, with the packages from PyPI:
+The models built with Keras (conv.tflite, softmax.tflite) are built again
+only with --rebuild, which needs tensorflow-cpu; the outputs need only
+tflite-micro. Run from the repository root, with the packages from PyPI:
 
     python -m venv tflite-env && tflite-env/bin/pip install tflite-micro tensorflow-cpu numpy
-    tflite-env/bin/python scripts/tflite_fixtures.py
+    tflite-env/bin/python scripts/tflite_fixtures.py [--rebuild]
 """
 
+import sys
 from pathlib import Path
 
 import numpy as np
-import tensorflow as tf
 from tflite_micro.python.tflite_micro import runtime
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "tflite"
@@ -45,6 +53,8 @@ def outputs(model, inputs):
 
 def convert_int8(model, shape):
     """`model` converted to int8 with a representative data set of normal values."""
+    import tensorflow as tf
+
     rng = np.random.default_rng(7)
 
     def representative():
@@ -61,6 +71,8 @@ def convert_int8(model, shape):
 
 
 def softmax_model():
+    import tensorflow as tf
+
     tf.keras.utils.set_random_seed(7)
     inputs = tf.keras.Input((4,), batch_size=1)
     outputs = tf.keras.layers.Dense(3, activation="softmax")(inputs)
@@ -69,6 +81,8 @@ def softmax_model():
 
 def conv_model():
     """The int8 convolutional network, converted with a representative data set."""
+    import tensorflow as tf
+
     tf.keras.utils.set_random_seed(7)
     inputs = tf.keras.Input((8, 8, 2), batch_size=1)
     x = tf.keras.layers.Conv2D(4, 3, padding="same", activation="relu")(inputs)
@@ -87,15 +101,42 @@ def conv_model():
     return convert_int8(model, (8, 8, 2))
 
 
+def lines(rows):
+    return "".join(" ".join(map(str, np.asarray(row).flatten())) + "\n" for row in rows)
+
+
+def record(model, inputs, write_inputs=True):
+    """Writes <model>.inputs (unless told not to) and <model>.outputs."""
+    stem = model.removesuffix(".tflite")
+    if write_inputs:
+        (FIXTURES / f"{stem}.inputs").write_text(lines(inputs))
+    rows = outputs(model, inputs)
+    (FIXTURES / f"{stem}.outputs").write_text(lines(rows))
+    print(f"wrote {len(rows)} outputs of {model} to {FIXTURES}")
+
+
+def spectrograms(rng, count):
+    """Random 49 x 40 spectrograms as the model takes them (one row of
+    1960 values), from quiet ones close to -128 to loud ones."""
+    rows = []
+    for k in range(count):
+        spread = [127, 60, 30, 10, 5, 2][k % 6]
+        floor = -128 + 40 * (k // 6 % 3)
+        values = floor + rng.integers(0, spread + 1, size=(1, 1960))
+        rows.append(np.clip(values, -128, 127).astype(np.int8))
+    return rows
+
+
 def main():
-    (FIXTURES / "softmax.tflite").write_bytes(softmax_model())
-    (FIXTURES / "conv.tflite").write_bytes(conv_model())
+    if "--rebuild" in sys.argv[1:]:
+        (FIXTURES / "softmax.tflite").write_bytes(softmax_model())
+        (FIXTURES / "conv.tflite").write_bytes(conv_model())
     rng = np.random.default_rng(11)
     images = [rng.integers(-128, 128, size=(1, 8, 8, 2), dtype=np.int8) for _ in range(64)]
-    (FIXTURES / "conv.inputs").write_text("".join(" ".join(map(str, image.flatten())) + "\n" for image in images))
-    conv = outputs("conv.tflite", images)
-    (FIXTURES / "conv.outputs").write_text("".join(" ".join(map(str, row)) + "\n" for row in conv))
-    print(f"wrote {len(conv)} outputs of conv.tflite to {FIXTURES}")
+    record("conv.tflite", images)
+    rng = np.random.default_rng(13)
+    record("softmax.tflite", [rng.integers(-128, 128, size=(1, 4), dtype=np.int8) for _ in range(64)])
+    record("speech.tflite", spectrograms(np.random.default_rng(17), 64))
 
     sine = outputs("sine.tflite", [np.array([[q]], dtype=np.int8) for q in range(-128, 128)])
     (FIXTURES / "sine.outputs").write_text("".join(f"{row[0]}\n" for row in sine))

@@ -106,8 +106,9 @@ fn quantized() -> (
     constnet::quant::QDense<3, 2>,
     constnet::quant::QConv2d<2, 2, 2, 3, 4, 5, 1, 2, 0, 1, 3, 3>,
     constnet::quant::QDepthwiseConv2d<2, 3, 3, 5, 5, 2, 2, 1, 1, 3, 3>,
+    constnet::quant::QSoftmax<5>,
 ) {
-    use constnet::quant::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, Quantization};
+    use constnet::quant::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QSoftmax, Quantization};
     let weight = |i: usize| (i * 37 + 128) as u8 as i8;
     let bias = |i: usize| [i32::MIN, i32::MAX, -1, 0][i % 4];
     let multiplier = |i: usize| Multiplier { value: 1 << 30 | i as i32, shift: i as i32 - 1 };
@@ -144,15 +145,19 @@ fn quantized() -> (
     for (i, w) in depthwise.weight.as_flattened_mut().as_flattened_mut().iter_mut().enumerate() {
         *w = weight(i + 5);
     }
-    (scale, dense, conv, depthwise)
+    let softmax = QSoftmax { multiplier: i32::MAX, left_shift: 30, diff_min: i32::MIN };
+    (scale, dense, conv, depthwise, softmax)
 }
 
 /// int8 layers read back, through rustc, equal.
 #[test]
 fn int8_layers_compile_back_to_the_same_values() {
-    let (scale, dense, conv, depthwise) = quantized();
+    let (scale, dense, conv, depthwise, softmax) = quantized();
     assert_eq!(Q_SCALE.scale.to_bits(), scale.scale.to_bits());
-    assert_eq!((Q_SCALE, Q_DENSE, Q_CONV, Q_DEPTHWISE), (scale, dense, conv, depthwise));
+    assert_eq!(
+        (Q_SCALE, Q_DENSE, Q_CONV, Q_DEPTHWISE, Q_SOFTMAX),
+        (scale, dense, conv, depthwise, softmax)
+    );
 }
 
 #[test]
@@ -184,13 +189,14 @@ fn fixtures_are_current() {
     let shaped_1d: Shaped1d = filled(&F32_VALUES[3..]);
     let shaped_source =
         format!("{}{}", shaped.rust_const("SHAPED_F32"), shaped_1d.rust_const("SHAPED_1D_F32"));
-    let (scale, dense, conv, depthwise) = quantized();
+    let (scale, dense, conv, depthwise, softmax) = quantized();
     let quantized_source = format!(
-        "{}{}{}{}",
+        "{}{}{}{}{}",
         scale.rust_const("Q_SCALE"),
         dense.rust_const("Q_DENSE"),
         conv.rust_const("Q_CONV"),
-        depthwise.rust_const("Q_DEPTHWISE")
+        depthwise.rust_const("Q_DEPTHWISE"),
+        softmax.rust_const("Q_SOFTMAX")
     );
     for (path, written) in [
         ("tests/data/awkward_f32.rs", awkward.rust_const("AWKWARD_F32").to_string()),

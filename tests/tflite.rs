@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use constnet::io::tflite::{Error, Model, OperatorCode};
-use constnet::quant::{QConv2d, QDense, QDepthwiseConv2d, QPool2d};
+use constnet::quant::{QConv2d, QDense, QDepthwiseConv2d, QPool2d, QSoftmax};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tflite").join(name);
@@ -46,6 +46,31 @@ fn a_layer_of_the_wrong_shape_is_an_error_naming_the_tensor() {
         matches!(&error, Error::ShapeMismatch { expected, found, .. } if *expected == [16, 2] && *found == [16, 1])
     );
     assert!(error.to_string().contains("MatMul"), "{error}");
+}
+
+/// A dense layer and TensorFlow Lite's fixed-point softmax, on 64 random
+/// inputs; a softmax read at the wrong length is an error.
+#[test]
+fn the_softmax_gives_tflite_micros_outputs() {
+    let model = Model::read(&fixture("softmax.tflite")).unwrap();
+    let dense: QDense<4, 3> = model.layer(0).unwrap();
+    let softmax: QSoftmax<3> = model.layer(1).unwrap();
+    let lines = |name| String::from_utf8(fixture(name)).unwrap();
+    let (inputs, outputs) = (lines("softmax.inputs"), lines("softmax.outputs"));
+    let values =
+        |line: &str| -> Vec<i8> { line.split_whitespace().map(|v| v.parse().unwrap()).collect() };
+    let mut count = 0;
+    for (input, output) in inputs.lines().zip(outputs.lines()) {
+        let input: [i8; 4] = values(input).try_into().unwrap();
+        assert_eq!(softmax.forward(&dense.forward(&input))[..], values(output)[..], "{input:?}");
+        count += 1;
+    }
+    assert_eq!(count, 64);
+    let error = model.layer::<QSoftmax<4>>(1).unwrap_err();
+    assert!(
+        matches!(&error, Error::ShapeMismatch { expected, found, .. } if *expected == [4] && *found == [3])
+    );
+    assert!(model.layer::<QDense<4, 3>>(1).is_err(), "a softmax read as a dense layer");
 }
 
 /// Every truncation and every single-byte change of a model is read into a

@@ -4,12 +4,14 @@
 //! include in a program or a firmware (the parameters then live in flash).
 //!
 //! The model is a chain of `FULLY_CONNECTED`, `CONV_2D`,
-//! `DEPTHWISE_CONV_2D`, `MAX_POOL_2D`, `AVERAGE_POOL_2D` and `RESHAPE` (the
-//! flattening of an image) operators, int8 in and out; anything else is an
-//! error naming the operator and the tensor. Images are channels first, as
-//! everywhere in constnet (TensorFlow Lite stores them height first:
-//! `constnet::quant::from_hwc` turns one around); the weights of a dense
-//! layer after a flatten are reordered to match.
+//! `DEPTHWISE_CONV_2D` (a depth multiplier of 1, or any on one input
+//! channel, which is a convolution), `MAX_POOL_2D`, `AVERAGE_POOL_2D`,
+//! `SOFTMAX` and `RESHAPE` (the flattening of an image, or, as the first
+//! operator, a vector made an image) operators, int8 in and out; anything
+//! else is an error naming the operator and the tensor. Images are channels
+//! first, as everywhere in constnet (TensorFlow Lite stores them height
+//! first: `constnet::quant::from_hwc` turns one around); the weights of a
+//! dense layer after a flatten, or on an image, are reordered to match.
 //!
 //! ```no_run
 //! let source = constnet_import::rust_source(&std::fs::read("sine.tflite")?, "Sine", "sine.tflite")?;
@@ -62,11 +64,27 @@ pub fn rust_source(bytes: &[u8], name: &str, origin: &str) -> Result<String, Err
     let model = Model::read(bytes)?;
     let mut steps = Vec::new();
     let mut flattened: Option<[usize; 3]> = None;
+    // The length of the input vector a first reshape makes an image of.
+    let mut unflattened: Option<usize> = None;
+    // The output of the last layer, when it is an image.
+    let mut last_image: Option<[usize; 3]> = None;
     for (index, operator) in model.operators.iter().enumerate() {
         let tensor = operator.outputs.first().and_then(|&t| model.tensors.get(t as usize));
         let tensor_name = tensor.map_or("", |t| t.name.as_str());
         let layer = model.read_layer(index)?;
         let count = steps.len();
+        // A dense layer on an image flattens it, as a reshape would.
+        if matches!(layer, Layer::Dense { .. }) && flattened.is_none() {
+            flattened = last_image;
+        }
+        last_image = match &layer {
+            Layer::Conv2d { geometry, .. }
+            | Layer::DepthwiseConv2d { geometry, .. }
+            | Layer::Pool2d { geometry, .. } => {
+                Some([geometry.out_channels, geometry.output[0], geometry.output[1]])
+            }
+            _ => None,
+        };
         let flattens = flattened.is_some() && matches!(layer, Layer::Dense { .. });
         let step = match layer {
             Layer::Dense { inputs, outputs, mut weights } => {
@@ -152,6 +170,27 @@ pub fn rust_source(bytes: &[u8], name: &str, origin: &str) -> Result<String, Err
                     activation(clamp, quantization)
                 ),
             },
+            Layer::Unflatten { shape: [c, h, w] } => {
+                if index > 0 {
+                    return Err(Error::Unsupported {
+                        what: "a reshape of a vector into an image after the first operator".into(),
+                        tensor: tensor_name.into(),
+                    });
+                }
+                unflattened = Some(c * h * w);
+                continue;
+            }
+            Layer::Softmax { len, parameters: [multiplier, left_shift, diff_min] } => Step {
+                input: format!("[i8; {len}]"),
+                output: format!("[i8; {len}]"),
+                flattens,
+                field: format!("softmax{count}"),
+                ty: format!("QSoftmax<{len}>"),
+                value: format!(
+                    "QSoftmax {{ multiplier: {multiplier}, left_shift: {left_shift}, diff_min: {diff_min} }}"
+                ),
+                doc: format!("`SOFTMAX` of {len} values"),
+            },
             Layer::Flatten { shape } => {
                 if flattened.replace(shape).is_some() {
                     return Err(Error::Unsupported {
@@ -170,7 +209,7 @@ pub fn rust_source(bytes: &[u8], name: &str, origin: &str) -> Result<String, Err
         return Err(Error::Unsupported { what: what.into(), tensor: String::new() });
     }
     let (input, output) = edge_quantizations(&model)?;
-    Ok(write_source(&model, name, origin, &steps, [input, output]))
+    Ok(write_source(&model, name, origin, &steps, unflattened, [input, output]))
 }
 
 /// The quantizations of the model's input and output.
@@ -189,6 +228,7 @@ fn write_source(
     name: &str,
     origin: &str,
     steps: &[Step],
+    unflattened: Option<usize>,
     [input, output]: [Quantization; 2],
 ) -> String {
     let constant = name.chars().fold(String::new(), |mut constant, c| {
@@ -207,7 +247,7 @@ fn write_source(
     let _ = writeln!(out, "#[allow(unused_imports)]");
     let _ = writeln!(
         out,
-        "use ::constnet::quant::{{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QPool2d, Quantization, Reduce}};\n"
+        "use ::constnet::quant::{{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QPool2d, QSoftmax, Quantization, Reduce}};\n"
     );
     let _ = writeln!(out, "/// `{origin}`: {} operators, int8 in and out.", model.operators.len());
     let _ = writeln!(out, "#[derive(Clone, Copy, Debug, PartialEq)]");
@@ -224,10 +264,13 @@ fn write_source(
     let _ = writeln!(out, "    pub const OUTPUT: Quantization = {};\n", quantization(output));
     let _ = writeln!(out, "    /// Inference on int8 values.");
     let (first, last) = (&steps[0], &steps[steps.len() - 1]);
-    let _ =
-        writeln!(out, "    pub fn forward(&self, input: &{}) -> {} {{", first.input, last.output);
+    let input_type = unflattened.map_or_else(|| first.input.clone(), |n| format!("[i8; {n}]"));
+    let _ = writeln!(out, "    pub fn forward(&self, input: &{input_type}) -> {} {{", last.output);
+    if unflattened.is_some() {
+        let _ = writeln!(out, "        let x = ::constnet::quant::unflatten_hwc(input);");
+    }
     for (i, step) in steps.iter().enumerate() {
-        let argument = if i == 0 { "input" } else { "&x" };
+        let argument = if i == 0 && unflattened.is_none() { "input" } else { "&x" };
         if step.flattens && i > 0 {
             let _ = writeln!(out, "        let x = ::constnet::quant::flatten(&x);");
         }

@@ -6,11 +6,19 @@
 
 use std::path::{Path, PathBuf};
 
+use constnet::quant::Quantization;
+
 mod sine {
     include!("models/sine.rs");
 }
 mod conv {
     include!("models/conv.rs");
+}
+mod softmax {
+    include!("models/softmax.rs");
+}
+mod speech {
+    include!("models/speech.rs");
 }
 
 fn fixtures() -> PathBuf {
@@ -27,7 +35,9 @@ fn rows(name: &str) -> Vec<Vec<i8>> {
 
 #[test]
 fn imported_sources_are_current() {
-    for (model, name) in [("sine", "Sine"), ("conv", "Conv")] {
+    for (model, name) in
+        [("sine", "Sine"), ("conv", "Conv"), ("softmax", "Softmax"), ("speech", "Speech")]
+    {
         let origin = format!("{model}.tflite");
         let bytes = std::fs::read(fixtures().join(&origin)).unwrap();
         let written = constnet_import::rust_source(&bytes, name, &origin).unwrap();
@@ -70,14 +80,15 @@ fn the_imported_convolutional_model_is_tflite_micros() {
         let image = constnet::quant::from_hwc(&hwc);
         assert_eq!(conv::CONV.forward(&image)[..], expected[..]);
     }
-    let model =
-        constnet::io::tflite::Model::read(&std::fs::read(fixtures().join("conv.tflite")).unwrap())
-            .unwrap();
+    assert_eq!((conv::Conv::INPUT, conv::Conv::OUTPUT), edges("conv.tflite"));
+}
+
+/// The quantizations of a model's input and output.
+fn edges(model: &str) -> (Quantization, Quantization) {
+    let bytes = std::fs::read(fixtures().join(model)).unwrap();
+    let model = constnet::io::tflite::Model::read(&bytes).unwrap();
     let edge = |index: usize| model.tensors[index].quantization().unwrap();
-    assert_eq!(
-        (conv::Conv::INPUT, conv::Conv::OUTPUT),
-        (edge(model.inputs[0]), edge(model.outputs[0]))
-    );
+    (edge(model.inputs[0]), edge(model.outputs[0]))
 }
 
 #[test]
@@ -88,11 +99,43 @@ fn names_come_from_file_stems() {
 }
 
 #[test]
+fn the_imported_softmax_is_tflite_micros() {
+    let (inputs, expected) = (rows("softmax.inputs"), rows("softmax.outputs"));
+    assert_eq!(inputs.len(), 64);
+    for (input, expected) in inputs.iter().zip(&expected) {
+        let input: [i8; 4] = input[..].try_into().unwrap();
+        assert_eq!(softmax::SOFTMAX.forward(&input)[..], expected[..], "input {input:?}");
+    }
+    assert_eq!((softmax::Softmax::INPUT, softmax::Softmax::OUTPUT), edges("softmax.tflite"));
+    assert_eq!(softmax::Softmax::OUTPUT, Quantization { scale: 1.0 / 256.0, zero_point: -128 });
+}
+
+#[test]
+fn the_imported_speech_model_is_tflite_micros() {
+    let (inputs, expected) = (rows("speech.inputs"), rows("speech.outputs"));
+    assert_eq!(inputs.len(), 64);
+    // Not every output is one class at 127: the softmax is not saturated.
+    assert!(expected.iter().any(|row| row.iter().all(|&y| y < 100)));
+    for (index, (input, expected)) in inputs.iter().zip(&expected).enumerate() {
+        let input: [i8; 1960] = input[..].try_into().unwrap();
+        assert_eq!(speech::SPEECH.forward(&input)[..], expected[..], "spectrogram {index}");
+    }
+    assert_eq!((speech::Speech::INPUT, speech::Speech::OUTPUT), edges("speech.tflite"));
+}
+
+#[test]
 fn a_model_with_an_unsupported_operator_is_an_error_naming_it() {
-    let bytes = std::fs::read(fixtures().join("softmax.tflite")).unwrap();
-    let error = constnet_import::rust_source(&bytes, "Softmax", "softmax.tflite").unwrap_err();
+    // softmax.tflite with its operator code, SOFTMAX (25), made MUL (18):
+    // the byte of the deprecated field and the low byte of the new one.
+    let mut bytes = std::fs::read(fixtures().join("softmax.tflite")).unwrap();
+    let codes: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] == 25).collect();
+    assert_eq!(codes.len(), 2, "softmax.tflite changed: find its operator code again");
+    for i in codes {
+        bytes[i] = 18;
+    }
+    let error = constnet_import::rust_source(&bytes, "Mul", "mul.tflite").unwrap_err();
     let message = error.to_string();
-    assert!(message.contains("Softmax") && message.contains("is not supported"), "{message}");
+    assert!(message.contains("Other(18)") && message.contains("is not supported"), "{message}");
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod dense;
 pub(crate) mod dot;
 mod fixed;
 mod pool;
+mod softmax;
 mod source;
 mod tensor;
 
@@ -21,6 +22,7 @@ pub use conv::{QConv2d, QDepthwiseConv2d};
 pub use dense::QDense;
 pub use fixed::{Multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul};
 pub use pool::{QPool2d, Reduce};
+pub use softmax::QSoftmax;
 pub use tensor::Quantization;
 
 /// An image `[C][H][W]` as a vector, channels first: what
@@ -46,4 +48,23 @@ pub fn from_hwc<const C: usize, const H: usize, const W: usize>(
     image: &[[[i8; C]; W]; H],
 ) -> [[[i8; W]; H]; C] {
     core::array::from_fn(|c| core::array::from_fn(|h| core::array::from_fn(|w| image[h][w][c])))
+}
+
+/// A vector that holds an image height first, `[H][W][C]` (what TensorFlow
+/// Lite's `RESHAPE` of a vector into one NHWC image reads), as an image in
+/// constnet's order, channels first.
+///
+/// ```
+/// use constnet::quant::unflatten_hwc;
+///
+/// // One row of two pixels of two channels.
+/// assert_eq!(unflatten_hwc(&[1, 2, 3, 4]), [[[1, 3]], [[2, 4]]]);
+/// ```
+pub fn unflatten_hwc<const C: usize, const H: usize, const W: usize, const N: usize>(
+    values: &[i8; N],
+) -> [[[i8; W]; H]; C] {
+    const { assert!(C * H * W == N, "C × H × W is not N") };
+    core::array::from_fn(|c| {
+        core::array::from_fn(|h| core::array::from_fn(|w| values[(h * W + w) * C + c]))
+    })
 }

@@ -3,7 +3,7 @@
 
 use core::fmt::{self, Display, Write};
 
-use super::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, Quantization};
+use super::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QSoftmax, Quantization};
 use crate::Scalar;
 use crate::source::{ToRust, write_indent};
 
@@ -220,5 +220,20 @@ impl<
             clamp: self.clamp,
         };
         write_layer(out, indent, "QDepthwiseConv2d", fields)
+    }
+}
+
+/// `::constnet::quant::QSoftmax { multiplier: ..., left_shift: ..., diff_min: ... }`.
+impl<const N: usize> ToRust for QSoftmax<N> {
+    fn write_type(out: &mut dyn Write) -> fmt::Result {
+        write!(out, "::constnet::quant::QSoftmax<{N}>")
+    }
+
+    fn write_value(&self, out: &mut dyn Write, _indent: usize) -> fmt::Result {
+        write!(
+            out,
+            "::constnet::quant::QSoftmax {{ multiplier: {}, left_shift: {}, diff_min: {} }}",
+            self.multiplier, self.left_shift, self.diff_min
+        )
     }
 }

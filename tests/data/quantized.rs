@@ -71,3 +71,5 @@ const Q_DEPTHWISE: ::constnet::quant::QDepthwiseConv2d<2, 3, 3, 5, 5, 2, 2, 1, 1
     output_zero_point: 0,
     clamp: (-128, 127),
 };
+#[allow(clippy::approx_constant, clippy::unreadable_literal)]
+const Q_SOFTMAX: ::constnet::quant::QSoftmax<5> = ::constnet::quant::QSoftmax { multiplier: 2147483647, left_shift: 30, diff_min: -2147483648 };

@@ -8,7 +8,9 @@ use std::vec::Vec;
 
 use super::{Error, FusedActivation, Model, Operator, OperatorCode, Tensor};
 use crate::layer::Axis;
-use crate::quant::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QPool2d, Quantization, Reduce};
+use crate::quant::{
+    Multiplier, QConv2d, QDense, QDepthwiseConv2d, QPool2d, QSoftmax, Quantization, Reduce,
+};
 
 /// Where a window (a kernel, a pooling window) goes over an image.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,6 +106,20 @@ pub enum Layer {
         /// The image's shape, channels first.
         shape: [usize; 3],
     },
+    /// `RESHAPE` of a vector into an image `[channels, height, width]`,
+    /// whose values the vector holds height first.
+    Unflatten {
+        /// The image's shape, channels first.
+        shape: [usize; 3],
+    },
+    /// `SOFTMAX` of a vector of `len` values, into the output quantization
+    /// TensorFlow Lite requires (scale 1/256, zero point −128).
+    Softmax {
+        /// Number of values.
+        len: usize,
+        /// `multiplier`, `left_shift` and `diff_min` of [`QSoftmax`].
+        parameters: [i32; 3],
+    },
 }
 
 impl Model {
@@ -150,8 +166,16 @@ impl Model {
             }
             OperatorCode::DepthwiseConv2d => {
                 let geometry = geometry(self, op, Window::Weight)?;
-                if op.option(3, 1) != 1 || geometry.in_channels != geometry.out_channels {
-                    return Err(output.unsupported("a depth multiplier other than 1"));
+                let multiplier = op.option(3, 1);
+                // One input channel, each filter its own output channel: a
+                // convolution, whose weights are laid out alike.
+                let one_input = geometry.in_channels == 1
+                    && usize::try_from(multiplier).is_ok_and(|m| m == geometry.out_channels);
+                if !one_input && (multiplier != 1 || geometry.in_channels != geometry.out_channels)
+                {
+                    return Err(output.unsupported(
+                        "a depth multiplier other than 1 (but for one input channel)",
+                    ));
                 }
                 if (op.option(5, 1), op.option(6, 1)) != (1, 1) {
                     return Err(output.unsupported("a dilated convolution"));
@@ -160,6 +184,15 @@ impl Model {
                 self.tensor_at(&op.inputs, 1)?.expect_shape(&[1, kh, kw, geometry.out_channels])?;
                 let mut weights = weighted(self, op, geometry.out_channels)?;
                 weights.clamp = clamp(op, 4, weights.output, output)?;
+                if one_input && geometry.out_channels > 1 {
+                    // From [1][kh][kw][out] to [out][1][kh][kw].
+                    let (channels, plane) = (geometry.out_channels, kh * kw);
+                    let hwc = weights.weight.clone();
+                    for (index, w) in weights.weight.iter_mut().enumerate() {
+                        *w = hwc[index % plane * channels + index / plane];
+                    }
+                    return Ok(Layer::Conv2d { geometry, weights });
+                }
                 // From [1][kh][kw][c] to [c][kh][kw].
                 let (channels, plane) =
                     (geometry.in_channels, geometry.kernel[0] * geometry.kernel[1]);
@@ -187,11 +220,42 @@ impl Model {
                     (&[1, h, w, c], &[1, n]) if n == h * w * c => {
                         Ok(Layer::Flatten { shape: [c, h, w] })
                     }
+                    (&[1, n], &[1, h, w, c]) if n == h * w * c => {
+                        Ok(Layer::Unflatten { shape: [c, h, w] })
+                    }
                     _ => Err(output.unsupported(&format!(
-                        "a reshape from {:?} to {:?} (only the flattening of one image is)",
+                        "a reshape from {:?} to {:?} (only between one image and a vector is)",
                         input.shape, output.shape
                     ))),
                 }
+            }
+            OperatorCode::Softmax => {
+                let input = self.tensor_at(&op.inputs, 0)?;
+                let &[1, len] = input.shape.as_slice() else {
+                    return Err(output.unsupported(&format!(
+                        "a softmax over a tensor of shape {:?} (only over one vector)",
+                        input.shape
+                    )));
+                };
+                output.expect_shape(&[1, len])?;
+                let (input_q, output_q) = (input.quantization()?, output.quantization()?);
+                if output_q != (Quantization { scale: 1.0 / 256.0, zero_point: -128 }) {
+                    return Err(output.unsupported(&format!(
+                        "a softmax output quantized as {output_q:?} (TensorFlow Lite's is 1/256, −128)"
+                    )));
+                }
+                // Its only option, beta, a float.
+                let beta = op.options.first().copied().flatten();
+                let beta = beta.map_or(1.0, |bits| f32::from_bits(bits as u32));
+                let softmax = QSoftmax::<1>::new(f64::from(beta), f64::from(input_q.scale))
+                    .ok_or_else(|| {
+                        output.unsupported(&format!(
+                            "a softmax of beta {beta} on inputs of scale {}",
+                            input_q.scale
+                        ))
+                    })?;
+                let QSoftmax { multiplier, left_shift, diff_min } = softmax;
+                Ok(Layer::Softmax { len, parameters: [multiplier, left_shift, diff_min] })
             }
             ref other => Err(output.unsupported(&format!("operator {other:?}"))),
         }
@@ -347,6 +411,8 @@ fn kind(layer: &Layer) -> &'static str {
         Layer::DepthwiseConv2d { .. } => "a depthwise convolution",
         Layer::Pool2d { .. } => "a pooling",
         Layer::Flatten { .. } => "a flatten",
+        Layer::Unflatten { .. } => "a reshape into an image",
+        Layer::Softmax { .. } => "a softmax",
     }
 }
 
@@ -480,5 +546,18 @@ impl<
             return Err(mismatch(model, operator, &expected, &found));
         }
         Ok(QPool2d { reduce: *reduce, clamp: *clamp })
+    }
+}
+
+impl<const N: usize> FromOperator for QSoftmax<N> {
+    fn from_operator(model: &Model, operator: usize) -> Result<Self, Error> {
+        let layer = model.read_layer(operator)?;
+        let Layer::Softmax { len, parameters: [multiplier, left_shift, diff_min] } = layer else {
+            return Err(wrong_kind(model, operator, &layer, "a softmax"));
+        };
+        if len != N {
+            return Err(mismatch(model, operator, &[N], &[len]));
+        }
+        Ok(QSoftmax { multiplier, left_shift, diff_min })
     }
 }

@@ -240,6 +240,8 @@ impl OperatorCode {
             OperatorCode::DepthwiseConv2d => &[1, 4, 4, 4, 1, 4, 4],
             // padding, stride_w, stride_h, filter_width, filter_height, fused_activation_function
             OperatorCode::AveragePool2d | OperatorCode::MaxPool2d => &[1, 4, 4, 4, 4, 1],
+            // beta (a float, read as its bits)
+            OperatorCode::Softmax => &[4],
             _ => &[],
         }
     }
