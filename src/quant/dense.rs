@@ -1,6 +1,6 @@
 //! Fully connected int8 layer, TensorFlow Lite's `FULLY_CONNECTED`.
 
-use super::dot::Shifted;
+use super::dot::{Shifted, chunked_dots, in_chunks};
 use super::fixed::Multiplier;
 
 /// `y = clamp(requantize(b + W·(x − input_zero_point)) + output_zero_point)`,
@@ -48,13 +48,18 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
 
     /// Inference on int8 values.
     pub fn forward(&self, input: &[i8; IN]) -> [i8; OUT] {
-        // Each input moved to zero once, not once per output.
-        let shifted = Shifted::new(input, self.input_zero_point);
-        core::array::from_fn(|o| {
-            let accumulator = shifted.dot(&self.weight[o]);
-            let scaled = self.multiplier[o].apply(accumulator.wrapping_add(self.bias[o]));
+        let output = |o: usize, sum: i32| {
+            let scaled = self.multiplier[o].apply(sum.wrapping_add(self.bias[o]));
             requantized(scaled, self.output_zero_point, self.clamp)
-        })
+        };
+        if in_chunks(IN) {
+            let sums = chunked_dots(input, self.input_zero_point, &self.weight);
+            core::array::from_fn(|o| output(o, sums[o]))
+        } else {
+            // Each input moved to zero once, not once per output.
+            let shifted = Shifted::new(input, self.input_zero_point);
+            core::array::from_fn(|o| output(o, shifted.dot(&self.weight[o])))
+        }
     }
 }
 

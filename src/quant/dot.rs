@@ -6,7 +6,8 @@
 //! by a zero point within int8 lies in `[−255, 255]`. On Armv7E-M
 //! (`cfg(constnet_dsp)`, see `build.rs`) the halves are packed in pairs and
 //! four weights are read as one word, multiplied two by two with SMLAD
-//! ([`Pairs`]); elsewhere the products of weights and halves are summed
+//! ([`Pairs`]; a layer of more than `CHUNK` inputs packs them a chunk at a
+//! time, so that its buffer stays small); elsewhere the products of weights and halves are summed
 //! ([`Halves`]), on x86 sixteen at a time with AVX2's VPMADDWD where the CPU
 //! has it (`kernels::int8_dots`). All add the same products with 32-bit
 //! wrapping, so all give the sum
@@ -14,12 +15,43 @@
 //! inputs leave the halves' range, gives a wrong sum (never a panic), as
 //! 32-bit wrapping does elsewhere.
 
+/// Inputs a dense layer packs at a time on Armv7E-M when it has more: what
+/// bounds the stack its packed inputs take (512 bytes).
+const CHUNK: usize = 256;
+
 /// The layout of this target.
 #[cfg(constnet_dsp)]
 pub(crate) type Shifted<const IN: usize> = Pairs<IN>;
 /// The layout of this target.
 #[cfg(not(constnet_dsp))]
 pub(crate) type Shifted<const IN: usize> = Halves<IN>;
+
+/// Whether a dense layer of `inputs` packs them in chunks
+/// ([`chunked_dots`]) rather than all at once ([`Shifted`]).
+pub(crate) const fn in_chunks(inputs: usize) -> bool {
+    cfg!(constnet_dsp) && inputs > CHUNK
+}
+
+/// `Σ weight[o][i] · (input[i] − zero_point)` for every output `o`,
+/// wrapping at 32 bits, with the inputs packed as [`Pairs`] `CHUNK` at a
+/// time, each chunk's products added to every output's sum before the next
+/// is packed: the same products, in a buffer of `CHUNK` halves, not `IN`.
+pub(crate) fn chunked_dots<const IN: usize, const OUT: usize>(
+    input: &[i8; IN],
+    zero_point: i32,
+    weight: &[[i8; IN]; OUT],
+) -> [i32; OUT] {
+    let mut sums = [0; OUT];
+    let mut buffer = [0; CHUNK];
+    for (start, chunk) in (0..).step_by(CHUNK).zip(input.chunks(CHUNK)) {
+        let packed = &mut buffer[..chunk.len()];
+        pack(chunk, zero_point, packed);
+        for (sum, row) in sums.iter_mut().zip(weight) {
+            *sum = packed_dot(packed, &row[start..start + chunk.len()], *sum);
+        }
+    }
+    sums
+}
 
 /// An input minus the zero point, in 16 bits, wrapping.
 #[inline(always)]
@@ -53,46 +85,58 @@ impl<const IN: usize> Halves<IN> {
     }
 }
 
-/// `IN` inputs, each minus the input's zero point, packed for SMLAD: each
-/// group of four `x0..x3` as the words `(x0, x2)` and `(x1, x3)` (low half
-/// first), which is how SXTB16 splits a word of four weights; the inputs
-/// after the last group of four follow, one per word.
+/// `IN` inputs, each minus the input's zero point, packed for SMLAD (see
+/// [`pack`]).
 #[derive(Clone, Copy)]
 #[cfg_attr(not(constnet_dsp), allow(dead_code))] // Tested on every target.
 pub(crate) struct Pairs<const IN: usize> {
-    words: [u32; IN],
+    values: [i16; IN],
 }
 
 #[cfg_attr(not(constnet_dsp), allow(dead_code))]
 impl<const IN: usize> Pairs<IN> {
     pub(crate) fn new(input: &[i8; IN], zero_point: i32) -> Self {
-        let values = halves(input, zero_point);
-        let mut words = values.map(|x| i32::from(x) as u32);
-        let half = |x: i16| u32::from(x as u16);
-        for group in 0..IN / 4 {
-            let x = &values[4 * group..4 * group + 4];
-            words[2 * group] = half(x[0]) | half(x[2]) << 16;
-            words[2 * group + 1] = half(x[1]) | half(x[3]) << 16;
-        }
-        for (word, &x) in words[IN / 4 * 2..].iter_mut().zip(&values[IN / 4 * 4..]) {
-            *word = i32::from(x) as u32;
-        }
-        Self { words }
+        let mut values = [0; IN];
+        pack(input, zero_point, &mut values);
+        Self { values }
     }
 
     /// `Σ row[i] · input[i]`, wrapping at 32 bits.
     #[inline]
     pub(crate) fn dot(&self, row: &[i8; IN]) -> i32 {
-        let groups = IN / 4;
-        let mut sum = 0i32;
-        for (weights, pairs) in row.chunks_exact(4).zip(self.words.chunks_exact(2)) {
-            let word = dsp::word(weights);
-            sum = dsp::smlad(dsp::sxtb16(word), pairs[0], sum);
-            sum = dsp::smlad(dsp::sxtb16_ror8(word), pairs[1], sum);
-        }
-        let rest = row[groups * 4..].iter().zip(&self.words[groups * 2..]);
-        rest.fold(sum, |sum, (&w, &x)| sum.wrapping_add(i32::from(w) * x as i32))
+        packed_dot(&self.values, row, 0)
     }
+}
+
+/// `input` minus the zero point into `packed`, in 16 bits, each group of
+/// four `x0..x3` as `x0, x2, x1, x3`: one word load then reads the pair
+/// `(x0, x2)` and the next `(x1, x3)` (low half first), which is how
+/// SXTB16 splits a word of four weights. The inputs after the last group
+/// of four follow in order.
+#[cfg_attr(not(constnet_dsp), allow(dead_code))]
+fn pack(input: &[i8], zero_point: i32, packed: &mut [i16]) {
+    for (value, &x) in packed.iter_mut().zip(input) {
+        *value = moved(x, zero_point);
+    }
+    for group in packed.chunks_exact_mut(4) {
+        group.swap(1, 2);
+    }
+}
+
+/// `sum + Σ row[i] · input[i]` for inputs `packed` by [`pack`], wrapping
+/// at 32 bits: four weights read as one word, two products per SMLAD.
+#[cfg_attr(not(constnet_dsp), allow(dead_code))]
+#[inline(always)]
+fn packed_dot(packed: &[i16], row: &[i8], sum: i32) -> i32 {
+    let groups = packed.len() / 4;
+    let mut sum = sum;
+    for (weights, pairs) in row.chunks_exact(4).zip(packed.chunks_exact(4)) {
+        let word = dsp::word(weights);
+        sum = dsp::smlad(dsp::sxtb16(word), dsp::adjacent(pairs), sum);
+        sum = dsp::smlad(dsp::sxtb16_ror8(word), dsp::adjacent(&pairs[2..]), sum);
+    }
+    let rest = row[groups * 4..].iter().zip(&packed[groups * 4..]);
+    rest.fold(sum, |sum, (&w, &x)| sum.wrapping_add(i32::from(w) * i32::from(x)))
 }
 
 /// A row of `K` int8 weights of a convolution's kernel, packed for SMLAD
@@ -283,6 +327,35 @@ mod tests {
             kernel_row::<5>(core::array::from_fn(|i| weights[i]), &inputs, start);
             kernel_row::<6>(core::array::from_fn(|i| weights[i]), &inputs, start);
         }
+    }
+
+    fn chunked<const IN: usize>(seed: u32) {
+        let mut state = seed;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as i8
+        };
+        let input: [i8; IN] = core::array::from_fn(|_| next());
+        let weight: [[i8; IN]; 3] = core::array::from_fn(|_| core::array::from_fn(|_| next()));
+        let zero_point = i32::from(next());
+        let expected = weight.map(|row| {
+            row.iter().zip(&input).fold(0i32, |sum, (&w, &x)| {
+                sum.wrapping_add(i32::from(w) * (i32::from(x) - zero_point))
+            })
+        });
+        assert_eq!(chunked_dots(&input, zero_point, &weight), expected, "{IN} inputs");
+    }
+
+    /// Packed a chunk at a time, whole chunks or not, the sums are those of
+    /// the products.
+    #[test]
+    fn chunks_of_inputs_give_the_sums_of_the_products() {
+        chunked::<{ CHUNK - 1 }>(1);
+        chunked::<{ 2 * CHUNK }>(2);
+        chunked::<{ 2 * CHUNK + 89 }>(3);
+        chunked::<5>(4);
     }
 
     #[test]

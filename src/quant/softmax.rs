@@ -55,7 +55,8 @@ impl<const N: usize> QSoftmax<N> {
         let radius = f64::from((1 << DIFF_INTEGER_BITS) - 1)
             * f64::from(1 << (31 - DIFF_INTEGER_BITS))
             / (1u64 << shift) as f64;
-        Some(Self { multiplier: value, left_shift: shift, diff_min: -(radius.floor() as i32) })
+        // Positive, so truncating is rounding down.
+        Some(Self { multiplier: value, left_shift: shift, diff_min: -(radius as i32) })
     }
 
     /// Inference on int8 values.
