@@ -7,11 +7,11 @@
 //! (`cfg(constnet_dsp)`, see `build.rs`) the halves are packed in pairs and
 //! four weights are read as one word, multiplied two by two with SMLAD
 //! ([`Pairs`]; a layer of more than `CHUNK` inputs packs them a chunk at a
-//! time, so that its buffer stays small); elsewhere the products of weights and halves are summed
-//! ([`Halves`]), on x86 sixteen at a time with AVX2's VPMADDWD where the CPU
-//! has it (`kernels::int8_dots`). All add the same products with 32-bit
-//! wrapping, so all give the sum
-//! TensorFlow Lite's reference kernel gives. An absurd zero point, whose
+//! time, so that its buffer stays small); elsewhere the products of weights
+//! and halves are summed ([`Halves`]), on x86 sixteen at a time with AVX2's
+//! VPMADDWD where the CPU has it (`kernels::int8_dots`). All add the same
+//! products with 32-bit wrapping, so all give the sum TensorFlow Lite's
+//! reference kernel gives. An absurd zero point, whose
 //! inputs leave the halves' range, gives a wrong sum (never a panic), as
 //! 32-bit wrapping does elsewhere.
 

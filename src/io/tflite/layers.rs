@@ -184,23 +184,18 @@ impl Model {
                 self.tensor_at(&op.inputs, 1)?.expect_shape(&[1, kh, kw, geometry.out_channels])?;
                 let mut weights = weighted(self, op, geometry.out_channels)?;
                 weights.clamp = clamp(op, 4, weights.output, output)?;
-                if one_input && geometry.out_channels > 1 {
-                    // From [1][kh][kw][out] to [out][1][kh][kw].
-                    let (channels, plane) = (geometry.out_channels, kh * kw);
-                    let hwc = weights.weight.clone();
-                    for (index, w) in weights.weight.iter_mut().enumerate() {
-                        *w = hwc[index % plane * channels + index / plane];
-                    }
-                    return Ok(Layer::Conv2d { geometry, weights });
-                }
-                // From [1][kh][kw][c] to [c][kh][kw].
-                let (channels, plane) =
-                    (geometry.in_channels, geometry.kernel[0] * geometry.kernel[1]);
+                // From [1][kh][kw][c] to [c][kh][kw], which is also
+                // [c][1][kh][kw], a convolution's layout.
+                let (channels, plane) = (geometry.out_channels, kh * kw);
                 let hwc = weights.weight.clone();
                 for (index, w) in weights.weight.iter_mut().enumerate() {
                     *w = hwc[index % plane * channels + index / plane];
                 }
-                Ok(Layer::DepthwiseConv2d { geometry, weights })
+                if one_input && channels > 1 {
+                    Ok(Layer::Conv2d { geometry, weights })
+                } else {
+                    Ok(Layer::DepthwiseConv2d { geometry, weights })
+                }
             }
             OperatorCode::MaxPool2d | OperatorCode::AveragePool2d => {
                 let reduce =
