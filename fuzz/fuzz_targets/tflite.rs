@@ -1,10 +1,10 @@
 //! Any bytes, read as a TensorFlow Lite model, then every operator as a
-//! dense layer of the sine model's shapes: an error or a model, never a
-//! panic; a layer read runs on every input without a panic.
+//! layer of the fixtures' shapes: an error or a model, never a panic; a
+//! dense layer or a softmax read runs on inputs without a panic.
 #![no_main]
 
 use constnet::io::tflite::Model;
-use constnet::quant::{QConv2d, QDense, QDepthwiseConv2d, QPool2d};
+use constnet::quant::{QConv2d, QDense, QDepthwiseConv2d, QPool2d, QSoftmax};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
@@ -19,5 +19,10 @@ fuzz_target!(|bytes: &[u8]| {
         let _ = model.layer::<QConv2d<2, 4, 3, 3, 8, 8, 1, 1, 1, 1, 8, 8>>(operator);
         let _ = model.layer::<QDepthwiseConv2d<4, 3, 3, 8, 8, 2, 2, 0, 0, 4, 4>>(operator);
         let _ = model.layer::<QPool2d<4, 2, 2, 4, 4, 2, 2, 0, 0, 2, 2>>(operator);
+        if let Ok(softmax) = model.layer::<QSoftmax<3>>(operator) {
+            for q in [i8::MIN, -1, 0, 1, i8::MAX] {
+                let _ = softmax.forward(&[q, 0, i8::MIN]);
+            }
+        }
     }
 });

@@ -200,6 +200,22 @@ mod tests {
         }
     }
 
+    /// Hand-built parameters that TensorFlow Lite never makes give outputs,
+    /// not panics.
+    #[test]
+    fn any_parameters_give_outputs() {
+        let extremes = [i32::MIN, -1, 0, 1, 31, 32, i32::MAX];
+        for multiplier in extremes {
+            for left_shift in extremes {
+                for diff_min in extremes {
+                    let softmax = QSoftmax::<3> { multiplier, left_shift, diff_min };
+                    // A panic (an overflow, a shift out of range) fails it.
+                    let _ = softmax.forward(&[i8::MIN, 0, i8::MAX]);
+                }
+            }
+        }
+    }
+
     #[test]
     fn parameters_are_tensorflow_lites() {
         // beta · scale · 2^26 = 0.1 · 2^26: 0.8 · 2^23.
