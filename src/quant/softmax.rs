@@ -152,13 +152,17 @@ fn reciprocal(x: i32, integer_bits: i32) -> (i32, i32) {
     (one_over_one_plus(normalized_minus_one), integer_bits - headroom as i32)
 }
 
+/// `(a + b) / 2`, rounded half away from zero: gemmlowp's `RoundingHalfSum`.
+fn rounding_half_sum(a: i32, b: i32) -> i32 {
+    let sum = i64::from(a) + i64::from(b);
+    ((sum + if sum >= 0 { 1 } else { -1 }) / 2) as i32
+}
+
 /// `1 / (1 + a)` for `a` in `[0, 1)`, both in Q0.31: gemmlowp's
 /// `one_over_one_plus_x_for_x_in_0_1`.
 fn one_over_one_plus(a: i32) -> i32 {
     let mul = saturating_rounding_doubling_high_mul;
-    // (1 + a) / 2, rounded half away from zero.
-    let sum = i64::from(a) + i64::from(i32::MAX);
-    let half_denominator = ((sum + if sum >= 0 { 1 } else { -1 }) / 2) as i32;
+    let half_denominator = rounding_half_sum(a, i32::MAX);
     // 48/17 and −32/17 in Q2.29, the best first guess for a linear one.
     let mut x = 1_515_870_810i32.wrapping_add(mul(half_denominator, -1_010_580_540));
     for _ in 0..3 {
@@ -197,6 +201,45 @@ mod tests {
             let found = real(reciprocal, 31) * 2f64.powi(-bits);
             let expected = 1.0 / real(x, 31 - SUM_INTEGER_BITS);
             assert!((found / expected - 1.0).abs() < 1e-8, "1/{x}: {found} against {expected}");
+        }
+    }
+
+    #[test]
+    fn shifts_saturate_at_the_ends_of_i32() {
+        for exponent in 1..=5u32 {
+            let edge = 1i64 << (31 - exponent);
+            for x in [edge - 2, edge - 1, edge, edge + 1, i64::from(i32::MAX), 0, 1] {
+                for x in [x, -x, -x - 1] {
+                    let Ok(x) = i32::try_from(x) else { continue };
+                    let exact = (i64::from(x) << exponent).clamp(i32::MIN.into(), i32::MAX.into());
+                    assert_eq!(
+                        i64::from(saturating_shift_left(x, exponent)),
+                        exact,
+                        "{x} << {exponent}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn half_sums_round_half_away_from_zero() {
+        for (a, b) in [
+            (1, 2),
+            (-1, -2),
+            (2, 4),
+            (-3, 0),
+            (0, 0),
+            (i32::MAX, i32::MAX),
+            (i32::MIN, i32::MIN),
+            (i32::MAX, 0),
+            (i32::MIN, 1),
+            (5, -2),
+            (-5, 2),
+        ] {
+            let exact = (f64::from(a) + f64::from(b)) / 2.0;
+            let expected = crate::quant::fixed::round_half_away(exact) as i32;
+            assert_eq!(rounding_half_sum(a, b), expected, "({a} + {b}) / 2");
         }
     }
 
