@@ -8,8 +8,8 @@
 
 use super::fixed::{Multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul};
 
-/// Integer bits of the scaled input differences (Q5.26): an input 31 steps
-/// of the multiplier below the largest still counts; `exp(−31)` does not.
+/// Integer bits of the scaled input differences (Q5.26, values in
+/// `[−32, 0]`): a difference scaled below −31 is left out (`diff_min`).
 const DIFF_INTEGER_BITS: i32 = 5;
 /// Integer bits of the sum of the exponentials (Q12.19).
 const SUM_INTEGER_BITS: i32 = 12;
