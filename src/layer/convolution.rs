@@ -289,13 +289,14 @@ impl Convolution {
     /// padded with zeros to whole blocks of 16 products.
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     #[inline(always)]
-    pub fn each_int8_sum(
+    pub fn each_int8_sum<const KW: usize>(
         &self,
         x: &[i16],
         w: &[i8],
         block: usize,
         mut each: impl FnMut(usize, usize, i32),
     ) {
+        debug_assert_eq!(self.cols.kernel, KW);
         let (depth, out_plane, filters) = (self.depth(), self.out_plane(), self.out_per_group());
         let padded = depth.next_multiple_of(16);
         let (mut patches, mut padded_filters) = ([0; SCRATCH], [0; SCRATCH]);
@@ -309,9 +310,8 @@ impl Convolution {
             for first in (0..out_plane).step_by(block) {
                 let len = block.min(out_plane - first);
                 let patches = &mut patches[..len * padded];
-                patches.fill(0);
                 for (column, patch) in patches.chunks_exact_mut(padded).enumerate() {
-                    self.patch(x, group, first + column, patch);
+                    self.patch::<_, KW>(x, group, first + column, &mut patch[..depth]);
                 }
                 let patch = |column: usize| &patches[column * padded..][..padded];
                 for (index, filter) in padded_filters.chunks_exact(padded).take(filters).enumerate()
@@ -335,15 +335,28 @@ impl Convolution {
     }
 
     /// Copies into `patch` (`[in_per_group][kernel rows][kernel columns]`)
-    /// what output `position` of group `group` reads, leaving the entries
-    /// that fall on the padding as they are: a row of its window at a time,
-    /// since a window's row is contiguous in the input.
+    /// what output `position` of group `group` reads, and zeros where it
+    /// reads the padding: a row of its window at a time, since a window's
+    /// row is contiguous in the input. A row as wide as the kernel (`KW`, as
+    /// most are) is copied with its width known to the compiler, not by a
+    /// call of `memcpy`.
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     #[inline(always)]
-    fn patch<T: Copy>(&self, x: &[T], group: usize, position: usize, patch: &mut [T]) {
+    fn patch<T: Copy + Default, const KW: usize>(
+        &self,
+        x: &[T],
+        group: usize,
+        position: usize,
+        patch: &mut [T],
+    ) {
         let (rows, cols) = (self.rows, self.cols);
         let (oh, ow) = (position / cols.output, position % cols.output);
         let (window_rows, window_cols) = (rows.window(oh), cols.window(ow));
+        let width = window_cols.len();
+        if window_rows.len() < rows.kernel || width < KW {
+            // Some of it reads the padding, which the copies leave alone.
+            patch.fill(T::default());
+        }
         if window_rows.is_empty() || window_cols.is_empty() {
             return; // All padding.
         }
@@ -352,13 +365,16 @@ impl Convolution {
             window_rows.start + rows.padding - oh * rows.stride,
             window_cols.start + cols.padding - ow * cols.stride,
         );
-        let width = window_cols.len();
         for channel in 0..self.in_per_group() {
             let plane = &x[(group * self.in_per_group() + channel) * self.in_plane()..];
             for (kh, ih) in (kh0..).zip(window_rows.clone()) {
-                let at = (channel * rows.kernel + kh) * cols.kernel + kw0;
-                patch[at..at + width]
-                    .copy_from_slice(&plane[ih * cols.input + window_cols.start..][..width]);
+                let at = (channel * rows.kernel + kh) * KW + kw0;
+                let source = &plane[ih * cols.input + window_cols.start..];
+                if width == KW {
+                    patch[at..at + KW].copy_from_slice(&source[..KW]);
+                } else {
+                    patch[at..at + width].copy_from_slice(&source[..width]);
+                }
             }
         }
     }
@@ -809,6 +825,20 @@ mod tests {
         }
     }
 
+    /// `c.method::<KW>(args)` for the width `KW` of `c`'s kernel.
+    macro_rules! of_width {
+        ($c:ident, $method:ident($($argument:expr),*)) => {
+            match $c.cols.kernel {
+                1 => $c.$method::<1>($($argument),*),
+                2 => $c.$method::<2>($($argument),*),
+                3 => $c.$method::<3>($($argument),*),
+                4 => $c.$method::<4>($($argument),*),
+                5 => $c.$method::<5>($($argument),*),
+                kernel => panic!("no int8 test for kernels {kernel} wide"),
+            }
+        };
+    }
+
     #[test]
     fn int8_sums_match_the_definition() {
         // Also a row narrower than the kernel, which no window fits inside.
@@ -829,22 +859,14 @@ mod tests {
             let w: Vec<i8> = w.iter().map(|&v| v as i8).collect();
             let mut direct = std::vec![i32::MIN; expected.len()];
             for (co, sums) in direct.chunks_exact_mut(c.out_plane()).enumerate() {
-                match c.cols.kernel {
-                    1 => c.accumulate_int8::<1>(&x, &w, co, sums),
-                    2 => c.accumulate_int8::<2>(&x, &w, co, sums),
-                    3 => c.accumulate_int8::<3>(&x, &w, co, sums),
-                    4 => c.accumulate_int8::<4>(&x, &w, co, sums),
-                    5 => c.accumulate_int8::<5>(&x, &w, co, sums),
-                    kernel => panic!("no int8 test for kernels {kernel} wide"),
-                }
+                of_width!(c, accumulate_int8(&x, &w, co, sums));
             }
             assert_eq!(direct, expected, "direct: {c:?}");
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
             for block in [1, 3, 16, c.int8_block().unwrap()] {
                 let mut unfolded = std::vec![i32::MIN; expected.len()];
-                c.each_int8_sum(&x, &w, block, |co, position, sum| {
-                    unfolded[co * c.out_plane() + position] = sum;
-                });
+                let each = |co, position, sum| unfolded[co * c.out_plane() + position] = sum;
+                of_width!(c, each_int8_sum(&x, &w, block, each));
                 assert_eq!(unfolded, expected, "unfolded by {block}: {c:?}");
             }
         }
@@ -872,7 +894,7 @@ mod tests {
             c.accumulate_int8::<5>(&x, &w, co, sums);
         }
         let mut unfolded = std::vec![i32::MIN; direct.len()];
-        c.each_int8_sum(&x, &w, c.int8_block().unwrap(), |co, position, sum| {
+        c.each_int8_sum::<5>(&x, &w, c.int8_block().unwrap(), |co, position, sum| {
             unfolded[co * c.out_plane() + position] = sum;
         });
         assert_eq!(unfolded, direct);

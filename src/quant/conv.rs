@@ -112,7 +112,7 @@ fn run<const KW: usize>(
     let out_plane = sums.len();
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     if let Some(block) = convolution.int8_block() {
-        return convolution.each_int8_sum(input, weight, block, |co, position, sum| {
+        return convolution.each_int8_sum::<KW>(input, weight, block, |co, position, sum| {
             output[co * out_plane + position] = output_of(co, sum);
         });
     }
