@@ -49,8 +49,8 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
     /// Inference on int8 values.
     pub fn forward(&self, input: &[i8; IN]) -> [i8; OUT] {
         let output = |o: usize, sum: i32| {
-            let scaled = self.multiplier[o].apply(sum.wrapping_add(self.bias[o]));
-            requantized(scaled, self.output_zero_point, self.clamp)
+            let channel = (self.bias[o], self.multiplier[o]);
+            requantized(sum, channel, self.output_zero_point, self.clamp)
         };
         if in_chunks(IN) {
             let sums = chunked_dots(input, self.input_zero_point, &self.weight);
@@ -63,9 +63,17 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
     }
 }
 
-/// A rescaled accumulator moved to the output's zero point and clamped.
+/// An accumulator with its bias added, brought to the output's scale by its
+/// channel's multiplier, moved to the output's zero point and clamped: an
+/// int8 output, as TensorFlow Lite's reference kernels make it.
 #[inline]
-pub(crate) fn requantized(scaled: i32, zero_point: i32, clamp: (i8, i8)) -> i8 {
+pub(crate) fn requantized(
+    sum: i32,
+    (bias, multiplier): (i32, Multiplier),
+    zero_point: i32,
+    clamp: (i8, i8),
+) -> i8 {
+    let scaled = multiplier.apply(sum.wrapping_add(bias));
     clamped(scaled.saturating_add(zero_point), clamp)
 }
 
