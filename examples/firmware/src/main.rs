@@ -13,6 +13,7 @@
 #![no_std]
 #![no_main]
 
+mod exit;
 mod instructions;
 #[path = "../../common/lenet_q8.rs"]
 mod lenet_q8;
@@ -25,8 +26,8 @@ use constnet::metrics::argmax;
 use constnet::prelude::*;
 use constnet::rand::rngs::SmallRng;
 use cortex_m_rt::entry;
-use cortex_m_semihosting::{debug, hprintln};
-
+use cortex_m_semihosting::hprintln;
+use exit::exit;
 use instructions::Counter;
 use lenet_q8::LeNetQ8;
 
@@ -366,20 +367,5 @@ fn accuracy(xor: &Xor) -> f32 {
 
 fn fail(reason: &str) -> ! {
     hprintln!("FAILED: {}", reason);
-    exit(false)
-}
-
-/// Ends QEMU with a success or failure status.
-fn exit(success: bool) -> ! {
-    debug::exit(if success { debug::EXIT_SUCCESS } else { debug::EXIT_FAILURE });
-    // Only reached without a debugger or emulator to exit to.
-    loop {
-        cortex_m::asm::wfi();
-    }
-}
-
-#[panic_handler]
-fn panic(info: &core::panic::PanicInfo) -> ! {
-    hprintln!("panicked: {}", info);
     exit(false)
 }

@@ -3,6 +3,8 @@
 #![no_std]
 #![no_main]
 
+#[path = "../../src/exit.rs"]
+mod exit;
 #[path = "../../src/instructions.rs"]
 mod instructions;
 #[path = "../../src/stack.rs"]
@@ -12,7 +14,8 @@ use core::f32::consts::TAU;
 use core::hint::black_box;
 
 use cortex_m_rt::entry;
-use cortex_m_semihosting::{debug, hprintln};
+use cortex_m_semihosting::hprintln;
+use exit::exit;
 
 /// constnet: the f32 network of the firmware example, weights in flash.
 #[cfg(feature = "constnet")]
@@ -140,17 +143,4 @@ fn main() -> ! {
     let stack = stack::peak(engine::predict, 1.0, 16 * 1024);
     hprintln!("stack bytes per inference: {}", stack);
     exit(true)
-}
-
-fn exit(success: bool) -> ! {
-    debug::exit(if success { debug::EXIT_SUCCESS } else { debug::EXIT_FAILURE });
-    loop {
-        cortex_m::asm::wfi();
-    }
-}
-
-#[panic_handler]
-fn panic(info: &core::panic::PanicInfo) -> ! {
-    hprintln!("panicked: {}", info);
-    exit(false)
 }

@@ -5,6 +5,8 @@
 #![no_std]
 #![no_main]
 
+#[path = "../../../src/exit.rs"]
+mod exit;
 #[path = "../../../src/instructions.rs"]
 mod instructions;
 #[path = "../../../src/stack.rs"]
@@ -13,7 +15,8 @@ mod stack;
 use core::hint::black_box;
 
 use cortex_m_rt::entry;
-use cortex_m_semihosting::{debug, hprintln};
+use cortex_m_semihosting::hprintln;
+use exit::exit;
 
 /// Values of a spectrogram.
 const LEN: usize = 1960;
@@ -122,17 +125,4 @@ fn main() -> ! {
     let stack = stack::peak(engine::predict, &SPECTROGRAM, 256 * 1024);
     hprintln!("stack bytes per inference: {}", stack);
     exit(true)
-}
-
-fn exit(success: bool) -> ! {
-    debug::exit(if success { debug::EXIT_SUCCESS } else { debug::EXIT_FAILURE });
-    loop {
-        cortex_m::asm::wfi();
-    }
-}
-
-#[panic_handler]
-fn panic(info: &core::panic::PanicInfo) -> ! {
-    hprintln!("panicked: {}", info);
-    exit(false)
 }
