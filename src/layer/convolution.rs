@@ -266,11 +266,8 @@ impl Convolution {
                 }
                 // The others read the padding with part of the kernel.
                 let mut edge = |ow: usize| {
-                    let start = ow * cols.stride;
-                    let kernel = cols.padding.saturating_sub(start)
-                        ..(cols.input + cols.padding).saturating_sub(start).min(KW);
-                    for kw in kernel {
-                        let x = i32::from(inputs[start + kw - cols.padding]);
+                    for kw in cols.offsets_inside(ow) {
+                        let x = i32::from(inputs[cols.input_at(ow, kw)]);
                         sums[ow] = sums[ow].wrapping_add(i32::from(weights[kw]) * x);
                     }
                 };
@@ -351,25 +348,21 @@ impl Convolution {
     ) {
         let (rows, cols) = (self.rows, self.cols);
         let (oh, ow) = (position / cols.output, position % cols.output);
-        let (window_rows, window_cols) = (rows.window(oh), cols.window(ow));
-        let width = window_cols.len();
-        if window_rows.len() < rows.kernel || width < KW {
+        let (kernel_rows, kernel_cols) = (rows.offsets_inside(oh), cols.offsets_inside(ow));
+        let width = kernel_cols.len();
+        if kernel_rows.len() < rows.kernel || width < KW {
             // Some of it reads the padding, which the copies leave alone.
             patch.fill(T::default());
         }
-        if window_rows.is_empty() || window_cols.is_empty() {
+        if kernel_rows.is_empty() || kernel_cols.is_empty() {
             return; // All padding.
         }
-        // The kernel offsets of the window's first row and column.
-        let (kh0, kw0) = (
-            window_rows.start + rows.padding - oh * rows.stride,
-            window_cols.start + cols.padding - ow * cols.stride,
-        );
         for channel in 0..self.in_per_group() {
             let plane = &x[(group * self.in_per_group() + channel) * self.in_plane()..];
-            for (kh, ih) in (kh0..).zip(window_rows.clone()) {
-                let at = (channel * rows.kernel + kh) * KW + kw0;
-                let source = &plane[ih * cols.input + window_cols.start..];
+            for kh in kernel_rows.clone() {
+                let at = (channel * rows.kernel + kh) * KW + kernel_cols.start;
+                let row = rows.input_at(oh, kh) * cols.input;
+                let source = &plane[row + cols.input_at(ow, kernel_cols.start)..];
                 if width == KW {
                     patch[at..at + KW].copy_from_slice(&source[..KW]);
                 } else {

@@ -119,6 +119,16 @@ impl Axis {
             ..(start + self.kernel).saturating_sub(self.padding).min(self.input)
     }
 
+    /// The offsets of output `o`'s window that read inside the input
+    /// (offset `k` reads [`input_at(o, k)`](Self::input_at)); empty when it
+    /// reads only padding.
+    #[inline(always)]
+    pub(crate) fn offsets_inside(&self, o: usize) -> Range<usize> {
+        let start = o * self.stride;
+        self.padding.saturating_sub(start)
+            ..(self.input + self.padding).saturating_sub(start).min(self.kernel)
+    }
+
     /// An axis that is not there: one position, a window of one.
     pub(crate) const UNIT: Axis = Axis { input: 1, kernel: 1, stride: 1, padding: 0, output: 1 };
 }
@@ -164,6 +174,10 @@ mod tests {
                                 let window: Vec<_> =
                                     reads(axis).filter(|r| r.0 == o).map(|r| r.2).collect();
                                 assert_eq!(axis.window(o).collect::<Vec<_>>(), window, "{axis:?}");
+                                let offsets: Vec<_> =
+                                    reads(axis).filter(|r| r.0 == o).map(|r| r.1).collect();
+                                let inside: Vec<_> = axis.offsets_inside(o).collect();
+                                assert_eq!(inside, offsets, "{axis:?} {o}");
                             }
                         }
                     }
