@@ -15,6 +15,13 @@ committed input, the int8 outputs the TFLite Micro interpreter gives for it.
   max pooling, a rectangular Conv2D without padding, a flatten and a dense
   layer, on 8 x 8 x 2 images (NHWC, one sample). Its inputs, conv.inputs,
   are 64 images of random int8 values, one per line.
+- conv1d.tflite: 1-D convolutions and poolings, int8, on sequences of 16
+  steps of 3 channels: Conv1D with SAME padding and a fused ReLU, max
+  pooling, a Conv1D of stride 2 with SAME padding and a fused ReLU6,
+  average pooling without padding, a flatten and a dense layer. TensorFlow
+  Lite runs them as 2-D operators on images one row high, after a
+  RESHAPE. Its inputs, conv1d.inputs, are 64 sequences of random int8
+  values, one per line (step by step, the channels of each step together).
 - softmax.tflite: a dense layer followed by a softmax, int8 (TensorFlow
   Lite's fixed-point softmax). Its inputs, softmax.inputs, are 64 vectors
   of 4 random int8 values.
@@ -24,8 +31,9 @@ committed input, the int8 outputs the TFLite Micro interpreter gives for it.
   convolution), a dense layer and a softmax. Its inputs, speech.inputs, are
   64 spectrograms of random values, from quiet (close to -128) to loud.
 
-The models built with Keras (conv.tflite, softmax.tflite) are built again
-only with --rebuild, which needs tensorflow-cpu; the outputs need only
+The models built with Keras (conv.tflite, conv1d.tflite, softmax.tflite)
+are built again only with --rebuild, which needs tensorflow-cpu (2.21
+rebuilds the committed files byte for byte); the outputs need only
 tflite-micro. Run from the repository root, with the packages from PyPI:
 
     python -m venv tflite-env && tflite-env/bin/pip install tflite-micro tensorflow-cpu numpy
@@ -92,13 +100,32 @@ def conv_model():
     x = tf.keras.layers.Conv2D(3, (1, 2), padding="valid")(x)
     x = tf.keras.layers.Flatten()(x)
     outputs = tf.keras.layers.Dense(3)(x)
-    model = tf.keras.Model(inputs, outputs)
-    # Biases start at zero: give them values, so that the int8 biases count.
+    return convert_int8(with_biases(tf.keras.Model(inputs, outputs)), (8, 8, 2))
+
+
+def with_biases(model):
+    """`model` with random biases: they start at zero, and the int8 biases
+    should count."""
     rng = np.random.default_rng(3)
     for layer in model.layers:
         if getattr(layer, "use_bias", False):
             layer.bias.assign(rng.normal(scale=0.3, size=layer.bias.shape).astype(np.float32))
-    return convert_int8(model, (8, 8, 2))
+    return model
+
+
+def conv1d_model():
+    """An int8 network of 1-D convolutions and poolings on sequences."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(7)
+    inputs = tf.keras.Input((16, 3), batch_size=1)
+    x = tf.keras.layers.Conv1D(4, 3, padding="same", activation="relu")(inputs)
+    x = tf.keras.layers.MaxPooling1D(2)(x)
+    x = tf.keras.layers.Conv1D(5, 3, strides=2, padding="same", activation="relu6")(x)
+    x = tf.keras.layers.AveragePooling1D(2, strides=1)(x)
+    x = tf.keras.layers.Flatten()(x)
+    outputs = tf.keras.layers.Dense(3)(x)
+    return convert_int8(with_biases(tf.keras.Model(inputs, outputs)), (16, 3))
 
 
 def lines(rows):
@@ -131,9 +158,13 @@ def main():
     if "--rebuild" in sys.argv[1:]:
         (FIXTURES / "softmax.tflite").write_bytes(softmax_model())
         (FIXTURES / "conv.tflite").write_bytes(conv_model())
+        (FIXTURES / "conv1d.tflite").write_bytes(conv1d_model())
     rng = np.random.default_rng(11)
     images = [rng.integers(-128, 128, size=(1, 8, 8, 2), dtype=np.int8) for _ in range(64)]
     record("conv.tflite", images)
+    rng = np.random.default_rng(19)
+    sequences = [rng.integers(-128, 128, size=(1, 16, 3), dtype=np.int8) for _ in range(64)]
+    record("conv1d.tflite", sequences)
     rng = np.random.default_rng(13)
     record("softmax.tflite", [rng.integers(-128, 128, size=(1, 4), dtype=np.int8) for _ in range(64)])
     record("speech.tflite", spectrograms(np.random.default_rng(17), 64))

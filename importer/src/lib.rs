@@ -7,7 +7,11 @@
 //! `DEPTHWISE_CONV_2D` (a depth multiplier of 1, or any on one input
 //! channel, which is a convolution), `MAX_POOL_2D`, `AVERAGE_POOL_2D`,
 //! `SOFTMAX` and `RESHAPE` (the flattening of an image, or, as the first
-//! operator, a vector made an image) operators, int8 in and out; anything
+//! operator, a vector made an image) operators, int8 in and out, with the
+//! `RESHAPE`, `EXPAND_DIMS` and `SQUEEZE` around a 1-D convolution or
+//! pooling (TensorFlow Lite runs those on images one row high, and so does
+//! the imported model: a sequence `[length, channels]` is the image
+//! `[channels][1][length]`); anything
 //! else is an error naming the operator and the tensor. Images are channels
 //! first, as everywhere in constnet (TensorFlow Lite stores them height
 //! first: `constnet::quant::from_hwc` turns one around); the weights of a
@@ -83,6 +87,7 @@ pub fn rust_source(bytes: &[u8], name: &str, origin: &str) -> Result<String, Err
             | Layer::Pool2d { geometry, .. } => {
                 Some([geometry.out_channels, geometry.output[0], geometry.output[1]])
             }
+            Layer::Identity => last_image,
             _ => None,
         };
         let flattens = flattened.is_some() && matches!(layer, Layer::Dense { .. });
@@ -191,6 +196,7 @@ pub fn rust_source(bytes: &[u8], name: &str, origin: &str) -> Result<String, Err
                 ),
                 doc: format!("`SOFTMAX` of {len} values"),
             },
+            Layer::Identity => continue,
             Layer::Flatten { shape } => {
                 if flattened.replace(shape).is_some() {
                     return Err(Error::Unsupported {

@@ -14,6 +14,9 @@ mod sine {
 mod conv {
     include!("models/conv.rs");
 }
+mod conv1d {
+    include!("models/conv1d.rs");
+}
 mod softmax {
     include!("models/softmax.rs");
 }
@@ -35,9 +38,13 @@ fn rows(name: &str) -> Vec<Vec<i8>> {
 
 #[test]
 fn imported_sources_are_current() {
-    for (model, name) in
-        [("sine", "Sine"), ("conv", "Conv"), ("softmax", "Softmax"), ("speech", "Speech")]
-    {
+    for (model, name) in [
+        ("sine", "Sine"),
+        ("conv", "Conv"),
+        ("conv1d", "Conv1d"),
+        ("softmax", "Softmax"),
+        ("speech", "Speech"),
+    ] {
         let origin = format!("{model}.tflite");
         let bytes = std::fs::read(fixtures().join(&origin)).unwrap();
         let written = constnet_import::rust_source(&bytes, name, &origin).unwrap();
@@ -81,6 +88,21 @@ fn the_imported_convolutional_model_is_tflite_micros() {
         assert_eq!(conv::CONV.forward(&image)[..], expected[..]);
     }
     assert_eq!((conv::Conv::INPUT, conv::Conv::OUTPUT), edges("conv.tflite"));
+}
+
+#[test]
+fn the_imported_one_dimensional_model_is_tflite_micros() {
+    let (inputs, expected) = (rows("conv1d.inputs"), rows("conv1d.outputs"));
+    assert_eq!((inputs.len(), expected.len()), (64, 64));
+    for (input, expected) in inputs.iter().zip(&expected) {
+        // The fixtures hold sequences step by step: 16 steps of 3 channels,
+        // which the model takes as an image one row high.
+        let steps: [[[i8; 3]; 16]; 1] =
+            [core::array::from_fn(|t| core::array::from_fn(|c| input[t * 3 + c]))];
+        let sequence = constnet::quant::from_hwc(&steps);
+        assert_eq!(conv1d::CONV1D.forward(&sequence)[..], expected[..]);
+    }
+    assert_eq!((conv1d::Conv1d::INPUT, conv1d::Conv1d::OUTPUT), edges("conv1d.tflite"));
 }
 
 /// The quantizations of a model's input and output.

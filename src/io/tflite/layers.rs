@@ -112,6 +112,12 @@ pub enum Layer {
         /// The image's shape, channels first.
         shape: [usize; 3],
     },
+    /// `RESHAPE`, `EXPAND_DIMS` or `SQUEEZE` that only adds or removes
+    /// dimensions of 1 and leaves every value where it is, in TensorFlow
+    /// Lite's layout and in constnet's: TensorFlow Lite runs a 1-D
+    /// convolution or pooling as a 2-D one on images one row high, between
+    /// two such operators.
+    Identity,
     /// `SOFTMAX` of a vector of `len` values, into the output quantization
     /// TensorFlow Lite requires (scale 1/256, zero point −128).
     Softmax {
@@ -209,17 +215,25 @@ impl Model {
                 let clamp = clamp(op, 5, output_q, output)?;
                 Ok(Layer::Pool2d { reduce, geometry, quantization: output_q, clamp })
             }
-            OperatorCode::Reshape => {
+            OperatorCode::Reshape | OperatorCode::ExpandDims | OperatorCode::Squeeze => {
                 let input = self.tensor_at(&op.inputs, 0)?;
+                if input.element != output.element {
+                    return Err(output.unsupported("a reshape that changes the element type"));
+                }
                 match (input.shape.as_slice(), output.shape.as_slice()) {
+                    (from, to) if keeps_values_in_place(from, to) => Ok(Layer::Identity),
                     (&[1, h, w, c], &[1, n]) if n == h * w * c => {
                         Ok(Layer::Flatten { shape: [c, h, w] })
+                    }
+                    // A sequence, `[1, length, channels]`: an image one row high.
+                    (&[1, length, c], &[1, n]) if n == length * c => {
+                        Ok(Layer::Flatten { shape: [c, 1, length] })
                     }
                     (&[1, n], &[1, h, w, c]) if n == h * w * c => {
                         Ok(Layer::Unflatten { shape: [c, h, w] })
                     }
                     _ => Err(output.unsupported(&format!(
-                        "a reshape from {:?} to {:?} (only between one image and a vector is)",
+                        "a reshape from {:?} to {:?} (only between one image and a vector, or adding or removing dimensions of 1, is)",
                         input.shape, output.shape
                     ))),
                 }
@@ -255,6 +269,20 @@ impl Model {
             ref other => Err(output.unsupported(&format!("operator {other:?}"))),
         }
     }
+}
+
+/// Whether a reshape of one sample from `from` to `to` leaves each value
+/// where it is in constnet's channels-first layout as in TensorFlow Lite's
+/// channels-last one: both hold the same dimensions other than 1, in the
+/// same order, and the same channels last (which constnet puts first).
+fn keeps_values_in_place(from: &[usize], to: &[usize]) -> bool {
+    let (Some((&1, from_rest)), Some((&1, to_rest))) = (from.split_first(), to.split_first())
+    else {
+        return false;
+    };
+    let not_one = |dims: &[usize]| dims.iter().copied().filter(|&d| d != 1).collect::<Vec<_>>();
+    let kept = not_one(from_rest);
+    kept == not_one(to_rest) && (kept.len() <= 1 || from_rest.last() == to_rest.last())
 }
 
 /// Where a layer's window sizes come from.
@@ -407,6 +435,7 @@ fn kind(layer: &Layer) -> &'static str {
         Layer::Pool2d { .. } => "a pooling",
         Layer::Flatten { .. } => "a flatten",
         Layer::Unflatten { .. } => "a reshape into an image",
+        Layer::Identity => "a reshape that moves no value",
         Layer::Softmax { .. } => "a softmax",
     }
 }
@@ -554,5 +583,35 @@ impl<const N: usize> FromOperator for QSoftmax<N> {
             return Err(mismatch(model, operator, &[N], &[len]));
         }
         Ok(QSoftmax { multiplier, left_shift, diff_min })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keeps_values_in_place;
+
+    #[test]
+    fn reshapes_that_move_no_value_are_told_apart() {
+        for (from, to) in [
+            (&[1, 16, 3][..], &[1, 1, 16, 3][..]),
+            (&[1, 1, 16, 3], &[1, 16, 3]),
+            (&[1, 16, 1, 3], &[1, 1, 16, 3]),
+            (&[1, 5], &[1, 1, 1, 5]),
+            (&[1, 5, 1], &[1, 5]),
+            (&[1, 4, 4], &[1, 4, 4]),
+        ] {
+            assert!(keeps_values_in_place(from, to), "{from:?} -> {to:?}");
+        }
+        for (from, to) in [
+            // Channels last in TensorFlow Lite, first in constnet: moved.
+            (&[1, 4, 3, 1][..], &[1, 4, 3][..]),
+            (&[1, 3, 4], &[1, 4, 3]),
+            (&[1, 4, 4], &[1, 16]),
+            // Not one sample.
+            (&[2, 3], &[2, 1, 3]),
+            (&[], &[]),
+        ] {
+            assert!(!keeps_values_in_place(from, to), "{from:?} -> {to:?}");
+        }
     }
 }

@@ -201,6 +201,8 @@ pub enum OperatorCode {
     DepthwiseConv2d,
     /// `DEQUANTIZE`.
     Dequantize,
+    /// `EXPAND_DIMS`.
+    ExpandDims,
     /// `FULLY_CONNECTED`.
     FullyConnected,
     /// `LOGISTIC`.
@@ -215,6 +217,8 @@ pub enum OperatorCode {
     Reshape,
     /// `SOFTMAX`.
     Softmax,
+    /// `SQUEEZE`.
+    Squeeze,
     /// `TANH`.
     Tanh,
     /// `MEAN`.
@@ -261,6 +265,8 @@ impl OperatorCode {
             25 => OperatorCode::Softmax,
             28 => OperatorCode::Tanh,
             40 => OperatorCode::Mean,
+            43 => OperatorCode::Squeeze,
+            70 => OperatorCode::ExpandDims,
             114 => OperatorCode::Quantize,
             other => OperatorCode::Other(other),
         }
