@@ -22,6 +22,14 @@ committed input, the int8 outputs the TFLite Micro interpreter gives for it.
   Lite runs them as 2-D operators on images one row high, after a
   RESHAPE. Its inputs, conv1d.inputs, are 64 sequences of random int8
   values, one per line (step by step, the channels of each step together).
+- dense_f32.tflite, conv_f32.tflite, conv1d_f32.tflite: float32 models of
+  the layers constnet's float language has: dense layers with ReLU, tanh,
+  sigmoid, ReLU6 and softmax; Conv2D with SAME padding, a depthwise
+  convolution of stride 2, average and max pooling without padding, a
+  rectangular Conv2D, a flatten and a dense layer on 10 x 10 x 2 images;
+  and the 1-D network of conv1d.tflite with a tanh. Their inputs are 64
+  samples of normal random values each, and their outputs the float32 ones
+  TFLite Micro gives, in the shortest decimal that reads back exactly.
 - softmax.tflite: a dense layer followed by a softmax, int8 (TensorFlow
   Lite's fixed-point softmax). Its inputs, softmax.inputs, are 64 vectors
   of 4 random int8 values.
@@ -128,6 +136,59 @@ def conv1d_model():
     return convert_int8(with_biases(tf.keras.Model(inputs, outputs)), (16, 3))
 
 
+def convert_float(model):
+    """`model` converted to a float32 TensorFlow Lite model."""
+    import tensorflow as tf
+
+    return tf.lite.TFLiteConverter.from_keras_model(model).convert()
+
+
+def dense_f32_model():
+    """A float network of dense layers, one activation of each kind."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(7)
+    inputs = tf.keras.Input((4,), batch_size=1)
+    x = tf.keras.layers.Dense(8, activation="relu")(inputs)
+    x = tf.keras.layers.Dense(8, activation="tanh")(x)
+    x = tf.keras.layers.Dense(8, activation="sigmoid")(x)
+    x = tf.keras.layers.Dense(8, activation="relu6")(x)
+    outputs = tf.keras.layers.Dense(3, activation="softmax")(x)
+    return convert_float(with_biases(tf.keras.Model(inputs, outputs)))
+
+
+def conv_f32_model():
+    """A float convolutional network, of the layers constnet's float
+    language has (its poolings have no padding)."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(7)
+    inputs = tf.keras.Input((10, 10, 2), batch_size=1)
+    x = tf.keras.layers.Conv2D(4, 3, padding="same", activation="relu")(inputs)
+    x = tf.keras.layers.DepthwiseConv2D(3, strides=2, padding="same", activation="relu6")(x)
+    x = tf.keras.layers.AveragePooling2D(2, strides=1)(x)
+    x = tf.keras.layers.MaxPooling2D(2)(x)
+    x = tf.keras.layers.Conv2D(3, (1, 2), padding="valid")(x)
+    x = tf.keras.layers.Flatten()(x)
+    outputs = tf.keras.layers.Dense(3)(x)
+    return convert_float(with_biases(tf.keras.Model(inputs, outputs)))
+
+
+def conv1d_f32_model():
+    """A float network of 1-D convolutions and poolings."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(7)
+    inputs = tf.keras.Input((16, 3), batch_size=1)
+    x = tf.keras.layers.Conv1D(4, 3, padding="same", activation="relu")(inputs)
+    x = tf.keras.layers.MaxPooling1D(2)(x)
+    x = tf.keras.layers.Conv1D(5, 3, strides=2, padding="same", activation="tanh")(x)
+    x = tf.keras.layers.AveragePooling1D(2, strides=1)(x)
+    x = tf.keras.layers.Flatten()(x)
+    outputs = tf.keras.layers.Dense(3)(x)
+    return convert_float(with_biases(tf.keras.Model(inputs, outputs)))
+
+
 def lines(rows):
     return "".join(" ".join(map(str, np.asarray(row).flatten())) + "\n" for row in rows)
 
@@ -159,12 +220,20 @@ def main():
         (FIXTURES / "softmax.tflite").write_bytes(softmax_model())
         (FIXTURES / "conv.tflite").write_bytes(conv_model())
         (FIXTURES / "conv1d.tflite").write_bytes(conv1d_model())
+        (FIXTURES / "dense_f32.tflite").write_bytes(dense_f32_model())
+        (FIXTURES / "conv_f32.tflite").write_bytes(conv_f32_model())
+        (FIXTURES / "conv1d_f32.tflite").write_bytes(conv1d_f32_model())
     rng = np.random.default_rng(11)
     images = [rng.integers(-128, 128, size=(1, 8, 8, 2), dtype=np.int8) for _ in range(64)]
     record("conv.tflite", images)
     rng = np.random.default_rng(19)
     sequences = [rng.integers(-128, 128, size=(1, 16, 3), dtype=np.int8) for _ in range(64)]
     record("conv1d.tflite", sequences)
+    rng = np.random.default_rng(23)
+    floats = lambda *shape: [rng.normal(size=(1, *shape)).astype(np.float32) for _ in range(64)]
+    record("dense_f32.tflite", floats(4))
+    record("conv_f32.tflite", floats(10, 10, 2))
+    record("conv1d_f32.tflite", floats(16, 3))
     rng = np.random.default_rng(13)
     record("softmax.tflite", [rng.integers(-128, 128, size=(1, 4), dtype=np.int8) for _ in range(64)])
     record("speech.tflite", spectrograms(np.random.default_rng(17), 64))

@@ -1,11 +1,12 @@
 //! constnet against TensorFlow Lite Micro's own kernels, bit for bit: int8
 //! models read from `.tflite` files, run by constnet, give exactly the
 //! outputs that `scripts/tflite_fixtures.py` recorded from the TFLite Micro
-//! interpreter (`tests/fixtures/tflite/`).
+//! interpreter (`tests/fixtures/tflite/`). Float models are read here, and
+//! run through the importer in `importer/tests/`.
 
 use std::path::Path;
 
-use constnet::io::tflite::{Error, Model, OperatorCode};
+use constnet::io::tflite::{Activation, Error, FloatLayer, Model, OperatorCode};
 use constnet::quant::{QConv2d, QDense, QDepthwiseConv2d, QPool2d, QSoftmax};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -71,6 +72,54 @@ fn the_softmax_gives_tflite_micros_outputs() {
         matches!(&error, Error::ShapeMismatch { expected, found, .. } if *expected == [4] && *found == [3])
     );
     assert!(model.layer::<QDense<4, 3>>(1).is_err(), "a softmax read as a dense layer");
+}
+
+/// A float model's layers, read as such: sizes, weights in constnet's
+/// layouts (checked against the ones the importer's tests run), and the
+/// activations, fused or not.
+#[test]
+fn a_float_model_reads_as_float_layers() {
+    let model = Model::read(&fixture("dense_f32.tflite")).unwrap();
+    let FloatLayer::Dense { inputs: 4, outputs: 8, weights } = model.read_float_layer(0).unwrap()
+    else {
+        panic!("not a dense layer of 4 inputs and 8 outputs")
+    };
+    assert_eq!(weights.activation, Activation::Relu);
+    // TensorFlow Lite's `[out][in]`, as the file holds it.
+    let tensor = &model.tensors[model.operators[0].inputs[1] as usize];
+    assert_eq!(weights.weight, tensor.float32().unwrap());
+    let activations: Vec<FloatLayer> =
+        [2, 4, 7].iter().map(|&op| model.read_float_layer(op).unwrap()).collect();
+    assert_eq!(
+        activations,
+        [Activation::Tanh, Activation::Sigmoid, Activation::Softmax].map(FloatLayer::Activation)
+    );
+    // An int8 model is not read as float, nor a float one as int8.
+    let int8 = Model::read(&fixture("sine.tflite")).unwrap();
+    let error = int8.read_float_layer(0).unwrap_err();
+    assert!(error.to_string().contains("Int8 where Float32"), "{error}");
+    let error = model.layer::<QDense<4, 8>>(0).unwrap_err();
+    assert!(error.to_string().contains("Float32 where Int8"), "{error}");
+}
+
+/// A NaN or an infinity among a float model's weights is an error naming
+/// the tensor, not a layer that would turn every output into NaN.
+#[test]
+fn float_weights_that_are_not_finite_are_errors_naming_the_tensor() {
+    let bytes = fixture("dense_f32.tflite");
+    let model = Model::read(&bytes).unwrap();
+    for (input, value) in [(1, f32::NAN), (2, f32::INFINITY)] {
+        let tensor = &model.tensors[model.operators[3].inputs[input] as usize];
+        let at = bytes.windows(tensor.data.len()).position(|w| w == tensor.data).unwrap();
+        let mut damaged = bytes.clone();
+        damaged[at + 4..at + 8].copy_from_slice(&value.to_le_bytes());
+        let error = Model::read(&damaged).unwrap().read_float_layer(3).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains(&tensor.name) && message.contains(&format!("{value} at 1")),
+            "{message}"
+        );
+    }
 }
 
 /// Every truncation and every single-byte change of a model is read into a

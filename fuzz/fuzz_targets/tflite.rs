@@ -1,5 +1,6 @@
 //! Any bytes, read as a TensorFlow Lite model, then every operator as a
-//! layer of the fixtures' shapes: an error or a model, never a panic; a
+//! layer of the fixtures' shapes and as a float layer: an error or a
+//! model, never a panic; a
 //! dense layer or a softmax read runs on inputs without a panic.
 #![no_main]
 
@@ -10,6 +11,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|bytes: &[u8]| {
     let Ok(model) = Model::read(bytes) else { return };
     for operator in 0..model.operators.len() {
+        let _ = model.read_float_layer(operator);
         if let Ok(layer) = model.layer::<QDense<1, 16>>(operator) {
             for q in i8::MIN..=i8::MAX {
                 let _ = layer.forward(&[q]);

@@ -1,21 +1,31 @@
-//! An int8 TensorFlow Lite model (`.tflite`) as Rust source: a struct of
-//! constnet's int8 layers ([`constnet::quant`]), whose shapes are types the
-//! compiler checks, its `forward`, and its parameters as a `const`, to
-//! include in a program or a firmware (the parameters then live in flash).
+//! A TensorFlow Lite model (`.tflite`) as Rust source whose shapes the
+//! compiler checks, with its parameters as a `const` to include in a
+//! program or a firmware (the parameters then live in flash):
+//!
+//! - an **int8** model becomes a struct of constnet's int8 layers
+//!   ([`constnet::quant`]) and its `forward`, which gives TensorFlow Lite
+//!   Micro's outputs bit for bit;
+//! - a **float32** model becomes a `network!` declaration of constnet's
+//!   float layers, which can also be trained further.
 //!
 //! The model is a chain of `FULLY_CONNECTED`, `CONV_2D`,
 //! `DEPTHWISE_CONV_2D` (a depth multiplier of 1, or any on one input
 //! channel, which is a convolution), `MAX_POOL_2D`, `AVERAGE_POOL_2D`,
-//! `SOFTMAX` and `RESHAPE` (the flattening of an image, or, as the first
-//! operator, a vector made an image) operators, int8 in and out, with the
-//! `RESHAPE`, `EXPAND_DIMS` and `SQUEEZE` around a 1-D convolution or
+//! `SOFTMAX` and `RESHAPE` (the flattening of an image, or, in an int8
+//! model and as the first operator, a vector made an image) operators, with
+//! the `RESHAPE`, `EXPAND_DIMS` and `SQUEEZE` around a 1-D convolution or
 //! pooling (TensorFlow Lite runs those on images one row high, and so does
 //! the imported model: a sequence `[length, channels]` is the image
-//! `[channels][1][length]`); anything
-//! else is an error naming the operator and the tensor. Images are channels
-//! first, as everywhere in constnet (TensorFlow Lite stores them height
-//! first: `constnet::quant::from_hwc` turns one around); the weights of a
-//! dense layer after a flatten, or on an image, are reordered to match.
+//! `[channels][1][length]`). A float model may also have `RELU`, `RELU6`,
+//! `LOGISTIC` and `TANH` operators, a fused tanh, and no padding in its
+//! poolings (constnet's float poolings have none). Anything else is an
+//! error naming the operator and the tensor, and so are float weights that
+//! are not finite.
+//!
+//! Images are channels first, as everywhere in constnet (TensorFlow Lite
+//! stores them height first: `constnet::quant::from_hwc` turns one around);
+//! the weights of a dense layer after a flatten, or on an image, are
+//! reordered to match.
 //!
 //! ```no_run
 //! let source = constnet_import::rust_source(&std::fs::read("sine.tflite")?, "Sine", "sine.tflite")?;
@@ -25,7 +35,9 @@
 
 use std::fmt::Write;
 
-use constnet::io::tflite::{Error, Geometry, Layer, Model, Weights};
+mod float;
+
+use constnet::io::tflite::{ElementType, Error, Geometry, Layer, Model, Weights};
 use constnet::quant::{Quantization, Reduce};
 
 /// `Sine` for `path/to/sine.tflite`: the file's stem in upper camel case.
@@ -61,11 +73,15 @@ fn image(channels: usize, [h, w]: [usize; 2]) -> String {
     format!("[[[i8; {w}]; {h}]; {channels}]")
 }
 
-/// The model in `bytes` as Rust source declaring `name` (a struct), its
-/// `forward`, and a const `NAME` of its parameters; `origin` names the file
-/// in the comments.
+/// The model in `bytes` as Rust source declaring `name` (an int8 model's
+/// struct with its `forward`, or a float model's network) and a const
+/// `NAME` of its parameters; `origin` names the file in the comments.
 pub fn rust_source(bytes: &[u8], name: &str, origin: &str) -> Result<String, Error> {
     let model = Model::read(bytes)?;
+    let first = model.inputs.first().and_then(|&i| model.tensors.get(i));
+    if first.is_some_and(|input| input.element == ElementType::Float32) {
+        return float::rust_source(&model, name, origin);
+    }
     let mut steps = Vec::new();
     let mut flattened: Option<[usize; 3]> = None;
     // The length of the input vector a first reshape makes an image of.
@@ -94,7 +110,7 @@ pub fn rust_source(bytes: &[u8], name: &str, origin: &str) -> Result<String, Err
         let step = match layer {
             Layer::Dense { inputs, outputs, mut weights } => {
                 if let Some([c, h, w]) = flattened.take() {
-                    reorder_from_hwc(&mut weights.weight, inputs, [c, h, w]);
+                    reorder_from_hwc(&mut weights.weight, inputs, [c, h, w], tensor_name)?;
                 }
                 Step {
                     input: format!("[i8; {inputs}]"),
@@ -237,13 +253,7 @@ fn write_source(
     unflattened: Option<usize>,
     [input, output]: [Quantization; 2],
 ) -> String {
-    let constant = name.chars().fold(String::new(), |mut constant, c| {
-        if c.is_ascii_uppercase() && !constant.is_empty() {
-            constant.push('_');
-        }
-        constant.push(c.to_ascii_uppercase());
-        constant
-    });
+    let constant = constant_name(name);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -297,6 +307,17 @@ fn write_source(
     }
     let _ = writeln!(out, "}};");
     out
+}
+
+/// `SINE_MODEL` for `SineModel`.
+fn constant_name(name: &str) -> String {
+    name.chars().fold(String::new(), |mut constant, c| {
+        if c.is_ascii_uppercase() && !constant.is_empty() {
+            constant.push('_');
+        }
+        constant.push(c.to_ascii_uppercase());
+        constant
+    })
 }
 
 fn quantization(q: Quantization) -> String {
@@ -357,7 +378,7 @@ fn weighted_fields(w: &Weights, shape: &[usize]) -> String {
 }
 
 /// Nested arrays of the given shape, written on one line each innermost row.
-fn nested(values: &[i8], shape: &[usize]) -> String {
+fn nested<V: std::fmt::Debug>(values: &[V], shape: &[usize]) -> String {
     match shape {
         [] | [_] => format!("{values:?}"),
         [_, inner @ ..] => {
@@ -370,8 +391,21 @@ fn nested(values: &[i8], shape: &[usize]) -> String {
 }
 
 /// A dense layer's weight columns, from the order TensorFlow Lite flattens
-/// an image (`[H][W][C]`) to constnet's (`[C][H][W]`).
-fn reorder_from_hwc(weight: &mut [i8], inputs: usize, [c, h, w]: [usize; 3]) {
+/// an image (`[H][W][C]`) to constnet's (`[C][H][W]`); an error if the
+/// layer does not take as many inputs as the image has values.
+fn reorder_from_hwc<V: Copy>(
+    weight: &mut [V],
+    inputs: usize,
+    [c, h, w]: [usize; 3],
+    tensor: &str,
+) -> Result<(), Error> {
+    if c * h * w != inputs {
+        return Err(Error::ShapeMismatch {
+            tensor: tensor.into(),
+            expected: vec![c * h * w],
+            found: vec![inputs],
+        });
+    }
     for row in weight.chunks_mut(inputs) {
         let hwc = row.to_vec();
         for (index, value) in row.iter_mut().enumerate() {
@@ -379,4 +413,5 @@ fn reorder_from_hwc(weight: &mut [i8], inputs: usize, [c, h, w]: [usize; 3]) {
             *value = hwc[(y * w + x) * c + channel];
         }
     }
+    Ok(())
 }

@@ -1,5 +1,6 @@
-//! `constnet-import MODEL.tflite [NAME]`: writes the int8 TensorFlow Lite
-//! model as Rust source on standard output (see the crate's library docs).
+//! `constnet-import MODEL.tflite [NAME]`: writes the int8 or float32
+//! TensorFlow Lite model as Rust source on standard output (see the crate's
+//! library docs).
 //!
 //! ```text
 //! cargo run -p constnet-import -- sine.tflite Sine > src/sine_model.rs

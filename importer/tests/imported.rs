@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use constnet::layer::Layer as _;
 use constnet::quant::Quantization;
 
 mod sine {
@@ -20,6 +21,15 @@ mod conv1d {
 mod softmax {
     include!("models/softmax.rs");
 }
+mod dense_f32 {
+    include!("models/dense_f32.rs");
+}
+mod conv_f32 {
+    include!("models/conv_f32.rs");
+}
+mod conv1d_f32 {
+    include!("models/conv1d_f32.rs");
+}
 mod speech {
     include!("models/speech.rs");
 }
@@ -29,6 +39,10 @@ fn fixtures() -> PathBuf {
 }
 
 fn rows(name: &str) -> Vec<Vec<i8>> {
+    parsed(name)
+}
+
+fn parsed<V: std::str::FromStr<Err: std::fmt::Debug>>(name: &str) -> Vec<Vec<V>> {
     std::fs::read_to_string(fixtures().join(name))
         .unwrap()
         .lines()
@@ -44,6 +58,9 @@ fn imported_sources_are_current() {
         ("conv1d", "Conv1d"),
         ("softmax", "Softmax"),
         ("speech", "Speech"),
+        ("dense_f32", "DenseF32"),
+        ("conv_f32", "ConvF32"),
+        ("conv1d_f32", "Conv1dF32"),
     ] {
         let origin = format!("{model}.tflite");
         let bytes = std::fs::read(fixtures().join(&origin)).unwrap();
@@ -103,6 +120,42 @@ fn the_imported_one_dimensional_model_is_tflite_micros() {
         assert_eq!(conv1d::CONV1D.forward(&sequence)[..], expected[..]);
     }
     assert_eq!((conv1d::Conv1d::INPUT, conv1d::Conv1d::OUTPUT), edges("conv1d.tflite"));
+}
+
+/// `[H][W][C]` values, row by row, as constnet's `[C][H][W]`.
+fn channels_first<const C: usize, const H: usize, const W: usize>(
+    values: &[f32],
+) -> [[[f32; W]; H]; C] {
+    core::array::from_fn(|c| {
+        core::array::from_fn(|h| core::array::from_fn(|w| values[(h * W + w) * C + c]))
+    })
+}
+
+/// Every output of a float model within 1e-5 of TFLite Micro's, on every
+/// input of its fixture.
+fn agrees<const N: usize>(model: &str, forward: impl Fn(&[f32]) -> [f32; N]) {
+    let (inputs, expected) =
+        (parsed::<f32>(&format!("{model}.inputs")), parsed::<f32>(&format!("{model}.outputs")));
+    assert_eq!((inputs.len(), expected.len()), (64, 64));
+    for (sample, (input, expected)) in inputs.iter().zip(&expected).enumerate() {
+        let output = forward(input);
+        assert_eq!(output.len(), expected.len());
+        for (got, want) in output.iter().zip(expected) {
+            // Written so that a NaN fails.
+            assert!(
+                (got - want).abs() <= 1e-5,
+                "{model}, sample {sample}: {output:?}, not {expected:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn imported_float_models_agree_with_tflite_micro() {
+    agrees("dense_f32", |x| dense_f32::DENSE_F32.forward(&core::array::from_fn(|i| x[i])));
+    agrees("conv_f32", |x| conv_f32::CONV_F32.forward(&channels_first::<2, 10, 10>(x)));
+    // A sequence of 16 steps of 3 channels is an image one row high.
+    agrees("conv1d_f32", |x| conv1d_f32::CONV1D_F32.forward(&channels_first::<3, 1, 16>(x)));
 }
 
 /// The quantizations of a model's input and output.

@@ -160,14 +160,7 @@ impl Model {
                     return Err(output.unsupported("a dilated convolution"));
                 }
                 weights.clamp = clamp(op, 3, weights.output, output)?;
-                // From [out][kh][kw][in] to [out][in][kh][kw].
-                let c_in = geometry.in_channels;
-                let hwc = weights.weight.clone();
-                for (index, w) in weights.weight.iter_mut().enumerate() {
-                    let (co, ci, k) =
-                        (index / (c_in * kh * kw), index / (kh * kw) % c_in, index % (kh * kw));
-                    *w = hwc[(co * kh * kw + k) * c_in + ci];
-                }
+                channels_first(&mut weights.weight, &geometry);
                 Ok(Layer::Conv2d { geometry, weights })
             }
             OperatorCode::DepthwiseConv2d => {
@@ -190,14 +183,8 @@ impl Model {
                 self.tensor_at(&op.inputs, 1)?.expect_shape(&[1, kh, kw, geometry.out_channels])?;
                 let mut weights = weighted(self, op, geometry.out_channels)?;
                 weights.clamp = clamp(op, 4, weights.output, output)?;
-                // From [1][kh][kw][c] to [c][kh][kw], which is also
-                // [c][1][kh][kw], a convolution's layout.
-                let (channels, plane) = (geometry.out_channels, kh * kw);
-                let hwc = weights.weight.clone();
-                for (index, w) in weights.weight.iter_mut().enumerate() {
-                    *w = hwc[index % plane * channels + index / plane];
-                }
-                if one_input && channels > 1 {
+                depthwise_channels_first(&mut weights.weight, &geometry);
+                if one_input && geometry.out_channels > 1 {
                     Ok(Layer::Conv2d { geometry, weights })
                 } else {
                     Ok(Layer::DepthwiseConv2d { geometry, weights })
@@ -216,27 +203,7 @@ impl Model {
                 Ok(Layer::Pool2d { reduce, geometry, quantization: output_q, clamp })
             }
             OperatorCode::Reshape | OperatorCode::ExpandDims | OperatorCode::Squeeze => {
-                let input = self.tensor_at(&op.inputs, 0)?;
-                if input.element != output.element {
-                    return Err(output.unsupported("a reshape that changes the element type"));
-                }
-                match (input.shape.as_slice(), output.shape.as_slice()) {
-                    (from, to) if keeps_values_in_place(from, to) => Ok(Layer::Identity),
-                    (&[1, h, w, c], &[1, n]) if n == h * w * c => {
-                        Ok(Layer::Flatten { shape: [c, h, w] })
-                    }
-                    // A sequence, `[1, length, channels]`: an image one row high.
-                    (&[1, length, c], &[1, n]) if n == length * c => {
-                        Ok(Layer::Flatten { shape: [c, 1, length] })
-                    }
-                    (&[1, n], &[1, h, w, c]) if n == h * w * c => {
-                        Ok(Layer::Unflatten { shape: [c, h, w] })
-                    }
-                    _ => Err(output.unsupported(&format!(
-                        "a reshape from {:?} to {:?} (only between one image and a vector, or adding or removing dimensions of 1, is)",
-                        input.shape, output.shape
-                    ))),
-                }
+                reshape(self, op)
             }
             OperatorCode::Softmax => {
                 let input = self.tensor_at(&op.inputs, 0)?;
@@ -271,6 +238,59 @@ impl Model {
     }
 }
 
+/// A `RESHAPE`, `EXPAND_DIMS` or `SQUEEZE` of one sample: a flatten, an
+/// unflatten, or nothing at all.
+pub(super) fn reshape(model: &Model, op: &Operator) -> Result<Layer, Error> {
+    let (input, output) = (model.tensor_at(&op.inputs, 0)?, model.tensor_at(&op.outputs, 0)?);
+    if input.element != output.element {
+        return Err(output.unsupported("a reshape that changes the element type"));
+    }
+    match (input.shape.as_slice(), output.shape.as_slice()) {
+            (from, to) if keeps_values_in_place(from, to) => Ok(Layer::Identity),
+            (&[1, h, w, c], &[1, n]) if product(&[h, w, c]) == Some(n) => {
+                Ok(Layer::Flatten { shape: [c, h, w] })
+            }
+            // A sequence, `[1, length, channels]`: an image one row high.
+            (&[1, length, c], &[1, n]) if product(&[length, c]) == Some(n) => {
+                Ok(Layer::Flatten { shape: [c, 1, length] })
+            }
+            (&[1, n], &[1, h, w, c]) if product(&[h, w, c]) == Some(n) => {
+                Ok(Layer::Unflatten { shape: [c, h, w] })
+            }
+            _ => Err(output.unsupported(&format!(
+                "a reshape from {:?} to {:?} (only between one image and a vector, or adding or removing dimensions of 1, is)",
+                input.shape, output.shape
+            ))),
+        }
+}
+
+/// A convolution's weights from TensorFlow Lite's `[out][kh][kw][in]` to
+/// constnet's `[out][in][kh][kw]`.
+pub(super) fn channels_first<T: Copy>(weight: &mut [T], geometry: &Geometry) {
+    let ([kh, kw], c_in) = (geometry.kernel, geometry.in_channels);
+    let hwc = weight.to_vec();
+    for (index, w) in weight.iter_mut().enumerate() {
+        let (co, ci, k) = (index / (c_in * kh * kw), index / (kh * kw) % c_in, index % (kh * kw));
+        *w = hwc[(co * kh * kw + k) * c_in + ci];
+    }
+}
+
+/// A depthwise convolution's weights from TensorFlow Lite's `[1][kh][kw][c]`
+/// to constnet's `[c][kh][kw]`, which is also `[c][1][kh][kw]`, a
+/// convolution's layout.
+pub(super) fn depthwise_channels_first<T: Copy>(weight: &mut [T], geometry: &Geometry) {
+    let (channels, plane) = (geometry.out_channels, geometry.kernel[0] * geometry.kernel[1]);
+    let hwc = weight.to_vec();
+    for (index, w) in weight.iter_mut().enumerate() {
+        *w = hwc[index % plane * channels + index / plane];
+    }
+}
+
+/// The number of values of a shape, unless it overflows.
+fn product(dims: &[usize]) -> Option<usize> {
+    dims.iter().try_fold(1_usize, |n, &d| n.checked_mul(d))
+}
+
 /// Whether a reshape of one sample from `from` to `to` leaves each value
 /// where it is in constnet's channels-first layout as in TensorFlow Lite's
 /// channels-last one: both hold the same dimensions other than 1, in the
@@ -286,7 +306,7 @@ fn keeps_values_in_place(from: &[usize], to: &[usize]) -> bool {
 }
 
 /// Where a layer's window sizes come from.
-enum Window {
+pub(super) enum Window {
     /// The weight's shape, `[_, kh, kw, _]`.
     Weight,
     /// The options (pooling: `filter_width`, `filter_height`).
@@ -294,7 +314,7 @@ enum Window {
 }
 
 /// The geometry of an operator on one NHWC image.
-fn geometry(model: &Model, op: &Operator, window: Window) -> Result<Geometry, Error> {
+pub(super) fn geometry(model: &Model, op: &Operator, window: Window) -> Result<Geometry, Error> {
     let (input, output) = (model.tensor_at(&op.inputs, 0)?, model.tensor_at(&op.outputs, 0)?);
     let (&[1, h, w, c_in], &[1, oh, ow, c_out]) = (input.shape.as_slice(), output.shape.as_slice())
     else {

@@ -1,6 +1,8 @@
 //! TensorFlow Lite models (`.tflite` flatbuffers), read into plain values:
 //! the tensors (shape, element type, quantization, data) and the operators
-//! of the model's first subgraph.
+//! of the model's first subgraph; then each operator as a layer, int8
+//! ([`Model::read_layer`], [`Model::layer`]) or float32
+//! ([`Model::read_float_layer`]).
 //!
 //! Every read is bounds-checked: a truncated or malformed file is an
 //! [`Error`] that says what could not be read and where, never a panic.
@@ -21,9 +23,11 @@ use std::string::String;
 use std::vec::Vec;
 
 mod flatbuffer;
+mod float;
 mod layers;
 
 use flatbuffer::Flatbuffer;
+pub use float::{Activation, FloatLayer, FloatWeights};
 pub use layers::{FromOperator, Geometry, Layer, Weights};
 
 use crate::quant::Quantization;
@@ -152,6 +156,16 @@ impl Tensor {
             .data
             .chunks_exact(4)
             .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect())
+    }
+
+    /// Its data as float32 values.
+    pub fn float32(&self) -> Result<Vec<f32>, Error> {
+        self.expect_element(ElementType::Float32)?;
+        Ok(self
+            .data
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect())
     }
 
