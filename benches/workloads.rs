@@ -21,15 +21,8 @@
 use std::hint::black_box;
 
 use constnet::prelude::*;
-use constnet::quant::{Quantization, Range};
 use criterion::{Criterion, criterion_group};
 use rand::rngs::SmallRng;
-
-// The example's int8 CNN (its layers and forward pass), which the firmware
-// runs too.
-#[path = "../examples/common/lenet_q8.rs"]
-mod lenet_q8;
-use lenet_q8::LeNetQ8;
 
 network! {
     struct Xor<f32> { hidden: Dense<2, 3>, Tanh, out: Dense<3, 1>, Sigmoid }
@@ -159,49 +152,17 @@ fn workloads(c: &mut Criterion) {
     });
 }
 
-/// The range of a ReLU's output, fused into the layer before it.
-fn relu(q: Quantization) -> (i8, i8) {
-    q.clamp_range(0.0, f32::INFINITY)
-}
-
 fn bench_mnist_int8(c: &mut Criterion, net: &Mnist, inputs: &[[f32; 784]]) {
-    let [mut input, mut hidden, mut out] = [Range::EMPTY; 3];
-    for x in inputs {
-        input.observe(x);
-        let h = Relu.forward(&net.hidden.forward(x));
-        hidden.observe(&h);
-        out.observe(&net.out.forward(&h));
-    }
-    let [input, hidden, out] = [input, hidden, out].map(|r| r.quantization());
-    let q_hidden = net.hidden.quantized(input, hidden, relu(hidden));
-    let q_out = net.out.quantized(hidden, out, (-128, 127));
-    let x = inputs[0].map(|v| input.quantize(v));
+    let q8 = net.quantize(inputs).expect("finite weights and inputs");
+    let x = q8.quantize_input(&inputs[0]);
     c.bench_function("C_784-128-10/inference_int8", |b| {
-        b.iter(|| q_out.forward(&q_hidden.forward(black_box(&x))))
+        b.iter(|| black_box(&q8).forward(black_box(&x)))
     });
 }
 
 fn bench_lenet_int8(c: &mut Criterion, net: &LeNet, images: &[[[[f32; 28]; 28]; 1]]) {
-    let mut ranges = [Range::EMPTY; 5];
-    for x in images {
-        ranges[0].observe(x.as_flattened().as_flattened());
-        let a = Relu.forward(&net.conv1.forward(x));
-        ranges[1].observe(a.as_flattened().as_flattened());
-        let b = Relu.forward(&net.conv2.forward(&net.pool1.forward(&a)));
-        ranges[2].observe(b.as_flattened().as_flattened());
-        let h = Relu.forward(&net.hidden.forward(&net.flatten.forward(&net.pool2.forward(&b))));
-        ranges[3].observe(&h);
-        ranges[4].observe(&net.logits.forward(&h));
-    }
-    let [input, conv1, conv2, hidden, logits] = ranges.map(|r| r.quantization());
-    let q8 = LeNetQ8 {
-        input,
-        conv1: net.conv1.quantized(input, conv1, relu(conv1)),
-        conv2: net.conv2.quantized(conv1, conv2, relu(conv2)),
-        hidden: net.hidden.quantized(conv2, hidden, relu(hidden)),
-        logits: net.logits.quantized(hidden, logits, (-128, 127)),
-    };
-    let x = q8.quantize(&images[0]);
+    let q8 = net.quantize(images).expect("finite weights and images");
+    let x = q8.quantize_input(&images[0]);
     c.bench_function("D_lenet/inference_int8", |b| {
         b.iter(|| black_box(&q8).forward(black_box(&x)))
     });

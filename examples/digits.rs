@@ -19,7 +19,7 @@ use std::error::Error;
 use std::io::Read;
 
 use constnet::prelude::*;
-use constnet::quant::Range;
+use constnet::quant::QuantizeError;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
@@ -66,7 +66,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     classify::print_confusion(&net, &test);
     let accuracy = 100.0 * CategoricalAccuracy.evaluate(&net, &test);
     let int8_accuracy =
-        100.0 * quantized_accuracy(&net, &train_inputs, &test_inputs, &test_targets);
+        100.0 * quantized_accuracy(&net, &train_inputs, &test_inputs, &test_targets)?;
     println!(
         "in int8 (quantized after training, calibrated on the training images): test accuracy {int8_accuracy:.1}%"
     );
@@ -75,32 +75,24 @@ fn main() -> Result<(), Box<dyn Error>> {
     common::require_accuracy(accuracy, MIN_TEST_ACCURACY)
 }
 
-/// The test accuracy in int8, quantized the TensorFlow Lite way: each
-/// layer's output range observed on the calibration images (min/max), the
-/// ReLU fused into the layer before it as a clamp.
+/// The test accuracy in int8, quantized the TensorFlow Lite way
+/// (`Digits::quantize`: each layer's output range observed on the
+/// calibration images, min/max, the ReLU fused into the layer before it as
+/// a clamp).
 fn quantized_accuracy(
     net: &Digits,
     calibration: &[[f32; 64]],
     images: &[[f32; 64]],
     targets: &[[f32; 10]],
-) -> f64 {
-    let [mut input, mut hidden, mut logits] = [Range::EMPTY; 3];
-    for x in calibration {
-        input.observe(x);
-        let h = Relu.forward(&net.hidden.forward(x));
-        hidden.observe(&h);
-        logits.observe(&net.logits.forward(&h));
-    }
-    let [input, hidden, logits] = [input, hidden, logits].map(|r| r.quantization());
-    let q_hidden = net.hidden.quantized(input, hidden, hidden.clamp_range(0.0, f32::INFINITY));
-    let q_logits = net.logits.quantized(hidden, logits, (-128, 127));
+) -> Result<f64, QuantizeError> {
+    let q8 = net.quantize(calibration)?;
     let correct = images
         .iter()
         .zip(targets)
         .filter(|(x, target)| {
-            let scores = q_logits.forward(&q_hidden.forward(&x.map(|v| input.quantize(v))));
+            let scores = q8.forward(&q8.quantize_input(x));
             common::class_of(&scores) == common::class_of(*target)
         })
         .count();
-    correct as f64 / images.len() as f64
+    Ok(correct as f64 / images.len() as f64)
 }

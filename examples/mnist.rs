@@ -17,16 +17,12 @@
 #[path = "common/classify.rs"]
 mod classify;
 mod common;
-#[path = "common/lenet_q8.rs"]
-mod lenet_q8;
 
 use std::error::Error;
 use std::io::Read;
 
 use constnet::prelude::*;
-use constnet::quant::{Quantization, Range};
-use constnet::source::{ToRust, write_struct};
-use lenet_q8::LeNetQ8;
+use constnet::source::ToRust;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
@@ -133,7 +129,7 @@ fn run() -> Result<(), Box<dyn Error>> {
 
     classify::plot(&path, &[cnn_curves, mlp_curves], 0.8);
 
-    let q8 = quantized(&cnn, &train_images[..CALIBRATION_IMAGES]);
+    let q8 = cnn.quantize(&train_images[..CALIBRATION_IMAGES])?;
     if let Some(export) = export {
         std::fs::write(&export, firmware_source(&cnn, &q8, &exported))?;
         println!("weights written to {export}");
@@ -164,64 +160,16 @@ fn run() -> Result<(), Box<dyn Error>> {
     common::require_accuracy(100.0 * cnn_accuracy, MIN_TEST_ACCURACY)
 }
 
-/// The CNN quantized the TensorFlow Lite way: each layer's output range
-/// observed on the calibration images (min/max), the ReLUs fused into the
-/// convolutions and the dense layer before them as clamps.
-fn quantized(cnn: &LeNet, calibration: &[Image]) -> LeNetQ8 {
-    let mut ranges = [Range::EMPTY; 5];
-    for x in calibration {
-        ranges[0].observe(x.as_flattened().as_flattened());
-        let a = Relu.forward(&cnn.conv1.forward(x));
-        ranges[1].observe(a.as_flattened().as_flattened());
-        let b = Relu.forward(&cnn.conv2.forward(&cnn.pool1.forward(&a)));
-        ranges[2].observe(b.as_flattened().as_flattened());
-        let c = Relu.forward(&cnn.hidden.forward(&cnn.flatten.forward(&cnn.pool2.forward(&b))));
-        ranges[3].observe(&c);
-        ranges[4].observe(&cnn.logits.forward(&c));
-    }
-    let [input, conv1, conv2, hidden, logits] = ranges.map(|r| r.quantization());
-    let relu = |q: Quantization| q.clamp_range(0.0, f32::INFINITY);
-    LeNetQ8 {
-        input,
-        conv1: cnn.conv1.quantized(input, conv1, relu(conv1)),
-        conv2: cnn.conv2.quantized(conv1, conv2, relu(conv2)),
-        hidden: cnn.hidden.quantized(conv2, hidden, relu(hidden)),
-        logits: cnn.logits.quantized(hidden, logits, (-128, 127)),
-    }
-}
-
 /// The share of images whose largest int8 logit is their digit.
 fn int8_accuracy(q8: &LeNetQ8, images: &[Image], targets: &[[f32; 10]]) -> f64 {
     let correct = images
         .iter()
         .zip(targets)
         .filter(|(x, target)| {
-            common::class_of(&q8.forward(&q8.quantize(x))) == common::class_of(*target)
+            common::class_of(&q8.forward(&q8.quantize_input(x))) == common::class_of(*target)
         })
         .count();
     correct as f64 / images.len() as f64
-}
-
-/// `LeNetQ8 { input: ..., conv1: ..., ... }`, for the firmware's flash.
-impl ToRust for LeNetQ8 {
-    fn write_type(out: &mut dyn std::fmt::Write) -> std::fmt::Result {
-        out.write_str("LeNetQ8")
-    }
-
-    fn write_value(&self, out: &mut dyn std::fmt::Write, indent: usize) -> std::fmt::Result {
-        write_struct(
-            out,
-            indent,
-            "LeNetQ8",
-            &[
-                ("input", &self.input),
-                ("conv1", &self.conv1),
-                ("conv2", &self.conv2),
-                ("hidden", &self.hidden),
-                ("logits", &self.logits),
-            ],
-        )
-    }
 }
 
 /// The CNN as Rust source, in f32 and in int8, with test images (their
@@ -243,7 +191,7 @@ fn firmware_source(cnn: &LeNet, q8: &LeNetQ8, images: &[([f32; 784], usize)]) ->
         .collect();
     let int8_logits: Vec<String> = images
         .iter()
-        .map(|(pixels, _)| format!("    {:?},\n", q8.forward(&q8.quantize(&image(pixels)))))
+        .map(|(pixels, _)| format!("    {:?},\n", q8.forward(&q8.quantize_input(&image(pixels)))))
         .collect();
     format!(
         "// The MNIST CNN, trained and written by\n\

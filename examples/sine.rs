@@ -15,7 +15,7 @@ use std::error::Error;
 use std::f32::consts::TAU;
 
 use constnet::prelude::*;
-use constnet::quant::{Quantization, Range};
+use constnet::quant::QuantizeError;
 use constnet::source::ToRust;
 use rand::rngs::StdRng;
 
@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         std::fs::write(&path, firmware_source(&sine))?;
         println!("weights written to {path}");
     }
-    let int8_mse = quantized_mse(&sine, &train_inputs, &test_inputs, &test_targets);
+    let int8_mse = quantized_mse(&sine, &train_inputs, &test_inputs, &test_targets)?;
     println!(
         "test MSE in int8 (quantized after training, calibrated on the training inputs): {int8_mse:.6}"
     );
@@ -81,40 +81,25 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
 }
 
-/// The test error of the network quantized to int8 the TensorFlow Lite way:
-/// each layer's output range observed on the calibration inputs, the ReLUs
-/// fused into the layers before them as clamps.
+/// The test error of the network quantized to int8 the TensorFlow Lite way
+/// (`Sine::quantize`: each layer's output range observed on the calibration
+/// inputs, the ReLUs fused into the layers before them as clamps).
 fn quantized_mse(
     sine: &Sine,
     calibration: &[[f32; 1]],
     inputs: &[[f32; 1]],
     targets: &[[f32; 1]],
-) -> f64 {
-    let [mut input, mut hidden, mut middle, mut out] = [Range::EMPTY; 4];
-    for x in calibration {
-        input.observe(x);
-        let h = Relu.forward(&sine.hidden.forward(x));
-        hidden.observe(&h);
-        let m = Relu.forward(&sine.middle.forward(&h));
-        middle.observe(&m);
-        out.observe(&sine.out.forward(&m));
-    }
-    let [input, hidden, middle, out] = [input, hidden, middle, out].map(|r| r.quantization());
-    let relu = |q: Quantization| q.clamp_range(0.0, f32::INFINITY);
-    let layers = (
-        sine.hidden.quantized(input, hidden, relu(hidden)),
-        sine.middle.quantized(hidden, middle, relu(middle)),
-        sine.out.quantized(middle, out, (-128, 127)),
-    );
+) -> Result<f64, QuantizeError> {
+    let q8 = sine.quantize(calibration)?;
     let squared: f64 = inputs
         .iter()
         .zip(targets)
         .map(|(x, [t])| {
-            let q = layers.2.forward(&layers.1.forward(&layers.0.forward(&[input.quantize(x[0])])));
-            f64::from(out.dequantize(q[0]) - t).powi(2)
+            let [y] = q8.dequantize_output(&q8.forward(&q8.quantize_input(x)));
+            f64::from(y - t).powi(2)
         })
         .sum();
-    squared / inputs.len() as f64
+    Ok(squared / inputs.len() as f64)
 }
 
 /// Points, evenly spaced over [0, 2π], on which the firmware checks that it

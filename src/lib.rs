@@ -102,7 +102,31 @@ struct ReadmeExamples;
 /// - `type NetGrads<T> = Net<T>`: gradients have the parameters' shape;
 /// - `struct NetTrace<T>`: what a training forward pass keeps, per layer;
 /// - implementations of [`Layer`], [`Params`] and so [`Network`], and
-///   `Default` (all zeros).
+///   `Default` (all zeros);
+/// - when every layer has an int8 counterpart (`Dense`, `Conv2d`,
+///   `DepthwiseConv2d`, `MaxPool2d`, `AvgPool2d`, `Flatten` of an image,
+///   with `Relu`, `Relu6` or `Identity` after a layer, and `Softmax` last):
+///   `struct NetQ8`, the network in int8 the TensorFlow Lite way, and
+///   `Net::<f32>::quantize(&calibration)`, which calibrates it (min/max of
+///   the input and of each layer with weights, after its ReLU, which
+///   becomes a clamp). `NetQ8` has `forward` on int8 values,
+///   `quantize_input`, `dequantize_output`, `PARAM_BYTES`, and writes itself
+///   as Rust source ([`source::ToRust`]), to keep in flash.
+///
+/// ```
+/// use constnet::prelude::*;
+///
+/// network! {
+///     pub struct Sine<f32> { hidden: Dense<1, 16>, Relu, out: Dense<16, 1> }
+/// }
+///
+/// let sine: Sine = Sine::random(&mut rand::rngs::SmallRng::seed_from_u64(0));
+/// let calibration: Vec<[f32; 1]> = (0..64).map(|i| [i as f32 / 10.0]).collect();
+/// let q8: SineQ8 = sine.quantize(&calibration)?;
+/// let y = q8.dequantize_output(&q8.forward(&q8.quantize_input(&[1.0])));
+/// assert!((y[0] - sine.forward(&[1.0])[0]).abs() <= 4.0 * q8.output_quantization.scale);
+/// # Ok::<(), constnet::quant::QuantizeError>(())
+/// ```
 ///
 /// ```
 /// use constnet::prelude::*;

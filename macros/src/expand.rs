@@ -278,6 +278,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
         `Relu6` and `LeakyRelu`), biases zero.";
     let scalar_param = quote!(T: ::constnet::Scalar = #scalar);
     let describe_and_source = describe_and_source(checked, &fields);
+    let int8 = crate::quantize::expand(checked);
 
     quote! {
         #(#attrs)*
@@ -435,6 +436,8 @@ pub fn expand(checked: &Checked) -> TokenStream {
 
             #describe_and_source
         };
+
+        #int8
     }
 }
 
@@ -561,7 +564,7 @@ impl Pass {
 
 /// `calls` folded into one expression: `wrap(previous, call)` puts the
 /// chain so far in front of the next call.
-fn nest(
+pub(crate) fn nest(
     calls: impl IntoIterator<Item = TokenStream>,
     wrap: impl Fn(TokenStream, TokenStream) -> TokenStream,
 ) -> TokenStream {

@@ -722,7 +722,12 @@ impl Layer<'_> {
 
 /// `[[T; W]; H]` for the shape `[H, W]`.
 pub fn array_type(shape: &[usize]) -> TokenStream {
-    shape.iter().rev().fold(quote!(T), |inner, &dim| {
+    array_of(shape, quote!(T))
+}
+
+/// `[[scalar; W]; H]` for the shape `[H, W]`.
+pub fn array_of(shape: &[usize], scalar: TokenStream) -> TokenStream {
+    shape.iter().rev().fold(scalar, |inner, &dim| {
         let dim = literal(dim);
         quote!([#inner; #dim])
     })

@@ -7,6 +7,7 @@ mod ast;
 mod check;
 mod expand;
 mod kinds;
+mod quantize;
 
 /// Declares a network: see the `constnet` crate documentation.
 #[proc_macro]

@@ -12,6 +12,7 @@ mod conv;
 mod dense;
 pub(crate) mod dot;
 mod fixed;
+mod network;
 mod pool;
 mod softmax;
 mod source;
@@ -21,6 +22,10 @@ pub use calibrate::Range;
 pub use conv::{QConv2d, QDepthwiseConv2d};
 pub use dense::QDense;
 pub use fixed::{Multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul};
+pub use network::{
+    Int8Value, QFlatten, Quantize, QuantizeError, TensorOf, calibrated, clamp, finite_weights,
+    softmax,
+};
 pub use pool::{QPool2d, Reduce};
 pub use softmax::QSoftmax;
 pub use tensor::Quantization;

@@ -3,7 +3,10 @@
 
 use core::fmt::{self, Display, Write};
 
-use super::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QSoftmax, Quantization};
+use super::{
+    Multiplier, QConv2d, QDense, QDepthwiseConv2d, QFlatten, QPool2d, QSoftmax, Quantization,
+    Reduce,
+};
 use crate::Scalar;
 use crate::source::{ToRust, write_indent};
 
@@ -235,5 +238,53 @@ impl<const N: usize> ToRust for QSoftmax<N> {
             "::constnet::quant::QSoftmax {{ multiplier: {}, left_shift: {}, diff_min: {} }}",
             self.multiplier, self.left_shift, self.diff_min
         )
+    }
+}
+
+/// `::constnet::quant::QPool2d { reduce: ..., clamp: ... }`.
+impl<
+    const C: usize,
+    const KH: usize,
+    const KW: usize,
+    const H: usize,
+    const W: usize,
+    const SH: usize,
+    const SW: usize,
+    const PH: usize,
+    const PW: usize,
+    const OH: usize,
+    const OW: usize,
+> ToRust for QPool2d<C, KH, KW, H, W, SH, SW, PH, PW, OH, OW>
+{
+    fn write_type(out: &mut dyn Write) -> fmt::Result {
+        write!(
+            out,
+            "::constnet::quant::QPool2d<{C}, {KH}, {KW}, {H}, {W}, {SH}, {SW}, {PH}, {PW}, {OH}, {OW}>"
+        )
+    }
+
+    fn write_value(&self, out: &mut dyn Write, _indent: usize) -> fmt::Result {
+        let reduce = match self.reduce {
+            Reduce::Max => "Max",
+            Reduce::Average => "Average",
+        };
+        write!(
+            out,
+            "::constnet::quant::QPool2d {{ reduce: ::constnet::quant::Reduce::{reduce}, clamp: ({}, {}) }}",
+            self.clamp.0, self.clamp.1
+        )
+    }
+}
+
+/// `::constnet::quant::QFlatten`.
+impl<const C: usize, const H: usize, const W: usize, const N: usize> ToRust
+    for QFlatten<C, H, W, N>
+{
+    fn write_type(out: &mut dyn Write) -> fmt::Result {
+        write!(out, "::constnet::quant::QFlatten<{C}, {H}, {W}, {N}>")
+    }
+
+    fn write_value(&self, out: &mut dyn Write, _indent: usize) -> fmt::Result {
+        out.write_str("::constnet::quant::QFlatten")
     }
 }

@@ -15,8 +15,6 @@
 
 mod exit;
 mod instructions;
-#[path = "../../common/lenet_q8.rs"]
-mod lenet_q8;
 mod stack;
 
 use core::f32::consts::TAU;
@@ -29,7 +27,6 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
 use exit::exit;
 use instructions::Counter;
-use lenet_q8::LeNetQ8;
 
 network! {
     /// `sin(x)` for `x` in `[0, 2π]`.
@@ -264,7 +261,7 @@ fn mnist(counter: &mut Counter) -> bool {
 /// The first test image through the int8 CNN in flash, for the stack
 /// painter.
 fn infer_first_int8(_: ()) -> [i8; 10] {
-    LENET_Q8_IN_FLASH.forward(&LENET_Q8_IN_FLASH.quantize(&test_image(0)))
+    LENET_Q8_IN_FLASH.forward(&LENET_Q8_IN_FLASH.quantize_input(&test_image(0)))
 }
 
 /// The int8 CNN in flash on the test images; true if it gives the host's
@@ -279,13 +276,13 @@ fn mnist_int8(counter: &mut Counter) -> bool {
     );
     let mut equal = 0;
     for (index, host) in HOST_INT8_LOGITS.iter().enumerate() {
-        let logits = q8.forward(&q8.quantize(&test_image(index)));
+        let logits = q8.forward(&q8.quantize_input(&test_image(index)));
         equal += usize::from(logits == *host);
         let digit = (0..10).fold(0, |best, i| if logits[i] > logits[best] { i } else { best });
         hprintln!("test image {}: digit {}, predicted {}", index, TEST_LABELS[index], digit);
     }
     hprintln!("int8 logits equal to the host's: {} of {}", equal, HOST_INT8_LOGITS.len());
-    let image = q8.quantize(&test_image(1));
+    let image = q8.quantize_input(&test_image(1));
     let per_inference = counter.per_call(4, || q8.forward(black_box(&image)));
     hprintln!("instructions per int8 MNIST CNN inference: {}", per_inference);
     let stack = stack::peak(infer_first_int8, (), 256 * 1024);

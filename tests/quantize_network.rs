@@ -1,0 +1,251 @@
+//! The int8 network `network!` writes beside a float one (`{Name}Q8`), and
+//! the `quantize` that calibrates it:
+//!
+//! - it is the network one would compose by hand from the layers'
+//!   quantizations, each range observed where TensorFlow Lite's converter
+//!   observes it (the input, and each layer with weights after its ReLU);
+//! - for random networks and inputs, its dequantized outputs stay within a
+//!   bound derived from the roundings it makes, carried from layer to
+//!   layer (see `mlps_stay_within_the_bound_of_their_roundings`);
+//! - bad weights and calibration data are errors, not int8 values.
+
+use constnet::prelude::*;
+use constnet::quant::{
+    QDense, QFlatten, QPool2d, QSoftmax, Quantization, QuantizeError, Range, Reduce,
+};
+use constnet::source::ToRust;
+use proptest::prelude::*;
+use rand::rngs::SmallRng;
+use rand::{RngExt, SeedableRng};
+
+network! {
+    /// Every layer that has an int8 counterpart.
+    pub struct Cnn<f32> {
+        input: [2, 8, 8],
+        conv: Conv2d<2, 4, 3, padding = 1>,
+        Relu,
+        pool: MaxPool2d<2>,
+        depthwise: DepthwiseConv2d<4, 3, padding = same>,
+        Relu6,
+        average: AvgPool2d<2>,
+        flatten: Flatten,
+        hidden: Dense<16, 6>,
+        Identity,
+        logits: Dense<6, 3>,
+        Softmax,
+    }
+}
+
+network! {
+    pub struct Mlp<f32> { first: Dense<4, 12>, Relu, second: Dense<12, 8>, Relu6, last: Dense<8, 3> }
+}
+
+network! {
+    /// A sigmoid has no int8 counterpart here: no `quantize`, no `PlainQ8`.
+    pub struct Plain<f32> { hidden: Dense<2, 2>, Sigmoid }
+}
+
+type Image = [[[f32; 8]; 8]; 2];
+
+fn random_images(rng: &mut SmallRng, count: usize) -> Vec<Image> {
+    (0..count)
+        .map(|_| {
+            core::array::from_fn(|_| {
+                core::array::from_fn(|_| core::array::from_fn(|_| rng.random_range(-2.0..2.0)))
+            })
+        })
+        .collect()
+}
+
+fn random_cnn(rng: &mut SmallRng) -> Cnn {
+    let mut cnn = Cnn::random(rng);
+    for index in 0..Cnn::<f32>::TENSORS {
+        let tensor = cnn.tensor_mut(index).unwrap();
+        tensor.iter_mut().for_each(|b| *b += rng.random_range(-0.3..0.3));
+    }
+    cnn
+}
+
+fn relu(q: Quantization) -> (i8, i8) {
+    q.clamp_range(0.0, f32::INFINITY)
+}
+
+#[test]
+fn quantize_calibrates_each_layer_where_tensorflow_lite_does() {
+    let mut rng = SmallRng::seed_from_u64(1);
+    let cnn = random_cnn(&mut rng);
+    let images = random_images(&mut rng, 24);
+    let q8 = cnn.quantize(&images).unwrap();
+
+    // By hand: the ranges of the input and of each layer with weights, after
+    // its ReLU; poolings and the flatten keep their input's quantization.
+    let mut ranges = [Range::EMPTY; 5];
+    for x in &images {
+        ranges[0].observe(x.as_flattened().as_flattened());
+        let a = Relu.forward(&cnn.conv.forward(x));
+        ranges[1].observe(a.as_flattened().as_flattened());
+        let b = Relu6.forward(&cnn.depthwise.forward(&cnn.pool.forward(&a)));
+        ranges[2].observe(b.as_flattened().as_flattened());
+        let c = cnn.hidden.forward(&cnn.flatten.forward(&cnn.average.forward(&b)));
+        ranges[3].observe(&c);
+        ranges[4].observe(&cnn.logits.forward(&c));
+    }
+    let [input, conv, depthwise, hidden, logits] = ranges.map(|r| r.quantization());
+    let softmax = Quantization { scale: 1.0 / 256.0, zero_point: -128 };
+    let expected = CnnQ8 {
+        input_quantization: input,
+        conv: cnn.conv.quantized(input, conv, relu(conv)),
+        pool: QPool2d { reduce: Reduce::Max, clamp: (-128, 127) },
+        depthwise: cnn.depthwise.quantized(conv, depthwise, depthwise.clamp_range(0.0, 6.0)),
+        average: QPool2d { reduce: Reduce::Average, clamp: (-128, 127) },
+        flatten: QFlatten,
+        hidden: cnn.hidden.quantized(depthwise, hidden, (-128, 127)),
+        logits: cnn.logits.quantized(hidden, logits, (-128, 127)),
+        softmax: QSoftmax::new(1.0, f64::from(logits.scale)).unwrap(),
+        output_quantization: softmax,
+    };
+    assert_eq!(q8, expected);
+    assert_eq!(CnnQ8::PARAM_BYTES, core::mem::size_of::<CnnQ8>());
+
+    // Its forward is the layers' in order, on the quantized input.
+    for x in &images {
+        let q = q8.quantize_input(x);
+        assert_eq!(q, x.map(|c| c.map(|row| row.map(|v| input.quantize(v)))));
+        let e = &expected;
+        let y = e.depthwise.forward(&e.pool.forward(&e.conv.forward(&q)));
+        let y = e.hidden.forward(&e.flatten.forward(&e.average.forward(&y)));
+        let y = e.softmax.forward(&e.logits.forward(&y));
+        assert_eq!(q8.forward(&q), y);
+        let probabilities = q8.dequantize_output(&y);
+        assert_eq!(probabilities, y.map(|v| softmax.dequantize(v)));
+        // TensorFlow Lite's softmax and the float one part by little.
+        let float = cnn.forward(x);
+        for (p, f) in probabilities.iter().zip(float) {
+            assert!((p - f).abs() <= 0.06, "{probabilities:?} against {float:?}");
+        }
+    }
+}
+
+#[test]
+fn the_int8_network_writes_itself_as_rust_source() {
+    let mut rng = SmallRng::seed_from_u64(2);
+    let cnn = random_cnn(&mut rng);
+    let q8 = cnn.quantize(&random_images(&mut rng, 4)).unwrap();
+    let source = q8.rust_const("CNN_Q8").to_string();
+    assert!(source.contains("\nconst CNN_Q8: CnnQ8 = CnnQ8 {\n"), "{source}");
+    for field in ["input_quantization", "conv", "pool", "flatten", "softmax", "output_quantization"]
+    {
+        assert!(source.contains(&format!("\n    {field}: ::constnet::quant::")), "{field}");
+    }
+    assert!(source.contains("reduce: ::constnet::quant::Reduce::Average"));
+}
+
+#[test]
+fn bad_weights_and_calibration_data_are_errors() {
+    let mut rng = SmallRng::seed_from_u64(3);
+    let mut mlp = Mlp::random(&mut rng);
+    let inputs = [[0.5, -1.0, 2.0, 0.0]];
+    assert!(mlp.quantize(&inputs).is_ok());
+
+    let error = mlp.quantize(&[]).unwrap_err();
+    assert!(matches!(error, QuantizeError::Range { layer: "input", .. }), "{error}");
+    assert_eq!(error.to_string(), "no calibration value after `input` was a number");
+    let error = mlp.quantize(&[[f32::NAN; 4]]).unwrap_err();
+    assert!(matches!(error, QuantizeError::Range { layer: "input", .. }), "{error}");
+    let error = mlp.quantize(&[[f32::INFINITY, 0.0, 0.0, 0.0]]).unwrap_err();
+    assert!(error.to_string().contains("after `input` reach [0, inf]"), "{error}");
+
+    mlp.second.weight[3][1] = f32::NAN;
+    let error = mlp.quantize(&inputs).unwrap_err();
+    assert!(matches!(error, QuantizeError::Weight { index: 25, .. }), "{error:?}");
+    assert!(error.to_string().starts_with("cannot quantize second.weight[3][1] = NaN"), "{error}");
+
+    // Finite inputs whose first layer's outputs overflow to infinity.
+    mlp.second.weight[3][1] = 0.5;
+    mlp.first.weight = [[1.0; 12]; 4];
+    let error = mlp.quantize(&[[3e38; 4]]).unwrap_err();
+    assert!(matches!(error, QuantizeError::Range { layer: "first", .. }), "{error}");
+}
+
+#[test]
+fn networks_with_a_layer_without_int8_counterpart_have_no_quantize() {
+    // `Plain` compiles, and has its float methods only: a `PlainQ8` would
+    // collide with this one.
+    #[allow(dead_code)]
+    struct PlainQ8;
+    let plain = Plain::<f32>::zeros();
+    assert_eq!(plain.forward(&[0.0, 0.0]), [0.5, 0.5]);
+}
+
+/// One layer of an MLP: the bound on the error of its int8 outputs, in
+/// real units, from the bound `input_error` on its inputs' error, its float
+/// inputs `x` and its int8 weights:
+/// `Σ|ŵ|·e_in + Σ|x|·s_w/2 + s_in·s_w/2 + s_out` (the weights', the bias's
+/// and the output's roundings; ReLU and clamps only bring values closer).
+fn carried<const IN: usize, const OUT: usize>(
+    layer: &Dense<f32, IN, OUT>,
+    q: &QDense<IN, OUT>,
+    x: &[f32; IN],
+    input_error: f64,
+    [s_in, s_out]: [f32; 2],
+) -> f64 {
+    (0..OUT)
+        .map(|o| {
+            let largest = (0..IN).map(|i| layer.weight[i][o].abs()).fold(0.0, f32::max);
+            let s_w = f64::from(largest) / 127.0;
+            let sum_w: f64 = q.weight[o].iter().map(|&w| f64::from(w).abs() * s_w).sum();
+            let sum_x: f64 = x.iter().map(|&v| f64::from(v).abs()).sum();
+            sum_w * input_error + sum_x * s_w / 2.0 + f64::from(s_in) * s_w / 2.0 + f64::from(s_out)
+        })
+        .fold(0.0, f64::max)
+}
+
+proptest! {
+    /// For random MLPs and inputs, calibrated on those inputs, every int8
+    /// output stays within the bound its roundings allow, carried through
+    /// the layers; the worst error seen, in output steps, is printed.
+    #[test]
+    fn mlps_stay_within_the_bound_of_their_roundings(
+        seed in any::<u64>(),
+        count in 4..40_usize,
+        spread in 0.1f32..4.0,
+    ) {
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let mut mlp = Mlp::random(&mut rng);
+        for index in 0..Mlp::<f32>::TENSORS {
+            let tensor = mlp.tensor_mut(index).unwrap();
+            tensor.iter_mut().for_each(|b| *b += rng.random_range(-0.2..0.2));
+        }
+        let inputs: Vec<[f32; 4]> = (0..count)
+            .map(|_| core::array::from_fn(|_| rng.random_range(-spread..spread)))
+            .collect();
+        let q8 = mlp.quantize(&inputs).unwrap();
+        // The hidden layers' quantizations, as `quantize` calibrates them
+        // (which the test above checks).
+        let (mut r1, mut r2) = (Range::EMPTY, Range::EMPTY);
+        for x in &inputs {
+            let a = Relu.forward(&mlp.first.forward(x));
+            r1.observe(&a);
+            r2.observe(&Relu6.forward(&mlp.second.forward(&a)));
+        }
+        let (q_in, q1, q2, q3) =
+            (q8.input_quantization, r1.quantization(), r2.quantization(), q8.output_quantization);
+        let mut worst = 0.0f64;
+        for x in &inputs {
+            let a = Relu.forward(&mlp.first.forward(x));
+            let b = Relu6.forward(&mlp.second.forward(&a));
+            let y = mlp.last.forward(&b);
+            let e1 = carried(&mlp.first, &q8.first, x, f64::from(q_in.scale) / 2.0, [q_in.scale, q1.scale]);
+            let e2 = carried(&mlp.second, &q8.second, &a, e1, [q1.scale, q2.scale]);
+            let e3 = carried(&mlp.last, &q8.last, &b, e2, [q2.scale, q3.scale]);
+            let found = q8.dequantize_output(&q8.forward(&q8.quantize_input(x)));
+            for (found, y) in found.iter().zip(y) {
+                let error = f64::from((found - y).abs());
+                // Written so that a NaN fails.
+                prop_assert!(error <= e3 * (1.0 + 1e-6), "{error} against the bound {e3}");
+                worst = worst.max(error / f64::from(q3.scale));
+            }
+        }
+        println!("worst {worst:.2} output steps");
+    }
+}
