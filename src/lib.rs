@@ -110,7 +110,7 @@ struct ReadmeExamples;
 ///   `Net::<f32>::quantize(&calibration)`, which calibrates it (min/max of
 ///   the input and of each layer with weights, after its ReLU, which
 ///   becomes a clamp). `NetQ8` has `forward` on int8 values,
-///   `quantize_input`, `dequantize_output`, `PARAM_BYTES`, and writes itself
+///   `quantize_input`, `dequantize_output`, `PARAM_BYTES`, `summary()`, and writes itself
 ///   as Rust source ([`source::ToRust`]), to keep in flash.
 ///
 /// ```

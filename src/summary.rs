@@ -68,8 +68,9 @@ impl<T: Scalar, N: Describe<T>> Display for Summary<T, N> {
         const SHAPE: usize = "Output shape".len() + GAP;
         const PARAMS: usize = "Params".len();
         const BYTES: usize = "Bytes".len() + 4;
+        let label = |row: &LayerSummary| Label { name: row.name, kind: row.kind };
         let layer =
-            N::LAYERS.iter().map(|layer| Label(layer).len()).fold("Layer (type)".len(), usize::max)
+            N::LAYERS.iter().map(|row| label(row).len()).fold("Layer (type)".len(), usize::max)
                 + GAP;
 
         writeln!(f, "{}<{}>", N::NAME, T::NAME)?;
@@ -81,7 +82,7 @@ impl<T: Scalar, N: Describe<T>> Display for Summary<T, N> {
         rule(f, layer + SHAPE + PARAMS + BYTES)?;
         for row in N::LAYERS {
             let (label, shape, bytes) =
-                (Label(row), Shape(row.output), row.params * size_of::<T>());
+                (label(row), Shape(row.output), row.params * size_of::<T>());
             writeln!(f, "{label:layer$}{shape:SHAPE$}{:>PARAMS$}{bytes:>BYTES$}", row.params)?;
         }
         rule(f, layer + SHAPE + PARAMS + BYTES)?;
@@ -116,8 +117,58 @@ impl Write for Counter {
     }
 }
 
+/// The table of an int8 network's layers (a `NetQ8` that
+/// [`network!`](crate::network) writes), to print with `{}`: each layer's
+/// output shape and the bytes of its parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Int8Summary {
+    /// The int8 network's name, e.g. `SineQ8`.
+    pub name: &'static str,
+    /// Its layers in data-flow order.
+    pub layers: &'static [Int8LayerSummary],
+    /// Bytes of all its parameters, quantizations included.
+    pub bytes: usize,
+}
+
+/// One row of an [`Int8Summary`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Int8LayerSummary {
+    /// The field holding the layer.
+    pub name: &'static str,
+    /// `QDense`, `QConv2d`, ...
+    pub kind: &'static str,
+    /// The shape of what the layer produces.
+    pub output: &'static [usize],
+    /// Bytes of its parameters (weights, biases, requantizations).
+    pub bytes: usize,
+}
+
+impl Display for Int8Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const GAP: usize = 3;
+        const SHAPE: usize = "Output shape".len() + GAP;
+        const BYTES: usize = "Bytes".len() + 4;
+        let label = |row: &Int8LayerSummary| Label { name: row.name, kind: row.kind };
+        let layer =
+            self.layers.iter().map(|row| label(row).len()).fold("Layer (type)".len(), usize::max)
+                + GAP;
+        writeln!(f, "{} (int8)", self.name)?;
+        writeln!(f, "{:layer$}{:SHAPE$}{:>BYTES$}", "Layer (type)", "Output shape", "Bytes")?;
+        rule(f, layer + SHAPE + BYTES)?;
+        for row in self.layers {
+            let (label, shape) = (label(row), Shape(row.output));
+            writeln!(f, "{label:layer$}{shape:SHAPE$}{:>BYTES$}", row.bytes)?;
+        }
+        rule(f, layer + SHAPE + BYTES)?;
+        writeln!(f, "Parameters: {} bytes", self.bytes)
+    }
+}
+
 /// `hidden (Dense)`, or `(Relu)` for an activation; pads like a `str`.
-struct Label<'a>(&'a LayerSummary);
+struct Label<'a> {
+    name: &'a str,
+    kind: &'a str,
+}
 
 impl Label<'_> {
     /// Number of characters.
@@ -130,7 +181,7 @@ impl Label<'_> {
 
 impl Display for Label<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let LayerSummary { name, kind, .. } = self.0;
+        let Label { name, kind } = self;
         let space = if name.is_empty() { "" } else { " " };
         pad(f, format_args!("{name}{space}({kind})"))
     }

@@ -249,3 +249,32 @@ proptest! {
         println!("worst {worst:.2} output steps");
     }
 }
+
+#[test]
+fn the_int8_summary_lists_each_layer_and_its_bytes() {
+    let mut rng = SmallRng::seed_from_u64(4);
+    let mlp = Mlp::random(&mut rng);
+    let q8 = mlp.quantize(&[[0.5, -1.0, 2.0, 0.0], [1.0, 1.0, -1.0, 0.5]]).unwrap();
+    // Weights, biases, one multiplier (8 bytes) per output, the zero
+    // points and the clamp (12 bytes).
+    let dense = |inputs: usize, outputs: usize| inputs * outputs + outputs * (4 + 8) + 12;
+    let (first, second, last) = (dense(4, 12), dense(12, 8), dense(8, 3));
+    assert_eq!(
+        q8.summary().to_string(),
+        format!(
+            "\
+MlpQ8 (int8)
+Layer (type)      Output shape       Bytes
+──────────────────────────────────────────
+first (QDense)    [12]           {first:>9}
+second (QDense)   [8]            {second:>9}
+last (QDense)     [3]            {last:>9}
+──────────────────────────────────────────
+Parameters: {} bytes
+",
+            MlpQ8::PARAM_BYTES
+        )
+    );
+    // The layers and the two quantizations, padded to the struct's alignment.
+    assert!(MlpQ8::PARAM_BYTES >= first + second + last + 16);
+}

@@ -123,6 +123,8 @@ pub fn expand(checked: &Checked) -> TokenStream {
     let mut docs = Vec::new();
     let mut values = Vec::new();
     let mut calls = Vec::new();
+    // Each field's row of the summary: its int8 kind and output shape.
+    let mut rows = Vec::new();
     // `observe[k]`: the range after float layer `k`, if any is observed there.
     let mut observe: Vec<Option<usize>> = vec![None; checked.layers.len()];
     let mut quantizations = vec![quote!(::constnet::quant::calibrated(ranges[0], "input")?)];
@@ -151,16 +153,24 @@ pub fn expand(checked: &Checked) -> TokenStream {
                     self.#field.quantized(#input_q, #output_q, ::constnet::quant::clamp(#output_q, #ceiling))
                 });
                 docs.push(format!(" `{}` ({}) in int8.", field.unraw(), kind.name));
+                let int8_kind = match kind.name {
+                    "MaxPool2d" | "AvgPool2d" => "QPool2d".to_string(),
+                    other => format!("Q{other}"),
+                };
+                // `plan` found every shape known.
+                let output = known(&checked.layers[*last].output).unwrap_or_default();
+                rows.push((int8_kind, output.to_vec()));
                 types.push(quote!(<#ty as ::constnet::quant::Quantize>::Quantized));
                 calls.push(quote!(self.#field.forward));
                 fields.push(field.clone());
             }
             Step::Softmax { len } => {
-                let len = Literal::usize_unsuffixed(*len);
+                let len_literal = Literal::usize_unsuffixed(*len);
                 let input_q = format_ident!("q{current}");
                 values.push(quote!(::constnet::quant::softmax(#input_q)?));
                 docs.push(" The softmax, TensorFlow Lite's int8 one.".to_string());
-                types.push(quote!(::constnet::quant::QSoftmax<#len>));
+                rows.push(("QSoftmax".to_string(), vec![*len]));
+                types.push(quote!(::constnet::quant::QSoftmax<#len_literal>));
                 calls.push(quote!(self.#softmax_field.forward));
                 fields.push(softmax_field.clone());
             }
@@ -206,7 +216,19 @@ pub fn expand(checked: &Checked) -> TokenStream {
             .map(|(i, call)| if i == 0 { quote!(#call(#input)) } else { quote!(#call(&#x)) }),
         |previous, call| quote!({ let #x = #previous; #call }),
     );
-    let field_strs = fields.iter().map(|f| f.unraw().to_string());
+    let field_strs: Vec<_> = fields.iter().map(|f| f.unraw().to_string()).collect();
+    let summary_rows =
+        rows.iter().zip(&field_strs).zip(&types).map(|(((kind, output), field), ty)| {
+            let output = output.iter().map(|&d| Literal::usize_unsuffixed(d));
+            quote! {
+                ::constnet::summary::Int8LayerSummary {
+                    name: #field,
+                    kind: #kind,
+                    output: &[#(#output),*],
+                    bytes: ::core::mem::size_of::<#ty>(),
+                }
+            }
+        });
 
     let struct_doc = format!(
         " [`{name}`] in int8, TensorFlow Lite's way, as [`{name}::quantize`] makes it: \
@@ -262,6 +284,17 @@ pub fn expand(checked: &Checked) -> TokenStream {
             impl #q8 {
                 /// Bytes of its parameters (weights, biases, requantizations).
                 #vis const PARAM_BYTES: usize = ::core::mem::size_of::<Self>();
+                /// Its layers, in data-flow order.
+                #vis const LAYERS: &'static [::constnet::summary::Int8LayerSummary] = &[#(#summary_rows),*];
+
+                /// The table of its layers, to print with `{}`.
+                #vis fn summary(&self) -> ::constnet::summary::Int8Summary {
+                    ::constnet::summary::Int8Summary {
+                        name: #q8_str,
+                        layers: Self::LAYERS,
+                        bytes: Self::PARAM_BYTES,
+                    }
+                }
 
                 /// Inference on int8 values.
                 #vis fn forward(&self, #input: &#input_i8) -> #output_i8 {
