@@ -6,7 +6,9 @@
 
 use std::path::Path;
 
-use constnet::io::tflite::{Activation, Error, FloatLayer, Model, OperatorCode};
+use constnet::io::tflite::{
+    Activation, ElementType, Error, FloatLayer, Layer, Model, OperatorCode,
+};
 use constnet::quant::{QConv2d, QDense, QDepthwiseConv2d, QPool2d, QSoftmax};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -119,6 +121,48 @@ fn float_weights_that_are_not_finite_are_errors_naming_the_tensor() {
             message.contains(&tensor.name) && message.contains(&format!("{value} at 1")),
             "{message}"
         );
+    }
+}
+
+/// Options and inputs the readers check, int8 and float alike: a left-out
+/// bias is zeros, a dilation or a depth multiplier they do not run is an
+/// error naming it.
+#[test]
+fn biases_dilations_and_depth_multipliers_are_read_or_refused() {
+    let int8 = Model::read(&fixture("conv.tflite")).unwrap();
+    let float = Model::read(&fixture("conv_f32.tflite")).unwrap();
+    let mut without_bias = (int8.clone(), float.clone());
+    without_bias.0.operators[0].inputs[2] = -1;
+    without_bias.1.operators[0].inputs.truncate(2);
+    let Layer::Conv2d { weights, .. } = without_bias.0.read_layer(0).unwrap() else { panic!() };
+    assert_eq!(weights.bias, [0; 4]);
+    let Layer::Conv2d { weights: with_bias, .. } = int8.read_layer(0).unwrap() else { panic!() };
+    assert_eq!((weights.weight, with_bias.bias.iter().all(|&b| b == 0)), (with_bias.weight, false));
+    let FloatLayer::Conv2d { weights, .. } = without_bias.1.read_float_layer(0).unwrap() else {
+        panic!()
+    };
+    assert_eq!(weights.bias, [0.0; 4]);
+
+    for model in [&int8, &float] {
+        let read = |model: &Model, op| {
+            let error = if model.tensors[model.inputs[0]].element == ElementType::Int8 {
+                model.read_layer(op).map(drop).unwrap_err()
+            } else {
+                model.read_float_layer(op).map(drop).unwrap_err()
+            };
+            error.to_string()
+        };
+        // Dilations: options 4 and 5 of a convolution, 5 and 6 of a depthwise one.
+        for (op, field) in [(0, 4), (0, 5), (1, 5), (1, 6)] {
+            let mut dilated = model.clone();
+            dilated.operators[op].options.resize(7, None);
+            dilated.operators[op].options[field] = Some(2);
+            assert!(read(&dilated, op).contains("a dilated convolution"), "{}", read(&dilated, op));
+        }
+        // A depth multiplier of 2 on 4 channels.
+        let mut multiplied = model.clone();
+        multiplied.operators[1].options[3] = Some(2);
+        assert!(read(&multiplied, 1).contains("a depth multiplier other than 1"));
     }
 }
 

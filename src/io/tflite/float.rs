@@ -5,7 +5,7 @@
 use std::format;
 use std::vec::Vec;
 
-use super::layers::{Window, channels_first, depthwise_channels_first, geometry, reshape};
+use super::layers::{Convolution, Window, bias, convolution, geometry, reshape};
 use super::{Error, FusedActivation, Geometry, Layer, Model, Operator, OperatorCode};
 use crate::quant::Reduce;
 
@@ -100,44 +100,14 @@ impl Model {
                 let weights = float_weights(self, op, outputs, 0)?;
                 Ok(FloatLayer::Dense { inputs, outputs, weights })
             }
-            OperatorCode::Conv2d => {
-                let geometry = geometry(self, op, Window::Weight)?;
-                let [kh, kw] = geometry.kernel;
-                self.tensor_at(&op.inputs, 1)?.expect_shape(&[
-                    geometry.out_channels,
-                    kh,
-                    kw,
-                    geometry.in_channels,
-                ])?;
-                if (op.option(4, 1), op.option(5, 1)) != (1, 1) {
-                    return Err(output.unsupported("a dilated convolution"));
-                }
-                let mut weights = float_weights(self, op, geometry.out_channels, 3)?;
-                channels_first(&mut weights.weight, &geometry);
-                Ok(FloatLayer::Conv2d { geometry, weights })
-            }
-            OperatorCode::DepthwiseConv2d => {
-                let geometry = geometry(self, op, Window::Weight)?;
-                let multiplier = op.option(3, 1);
-                let one_input = geometry.in_channels == 1
-                    && usize::try_from(multiplier).is_ok_and(|m| m == geometry.out_channels);
-                if !one_input && (multiplier != 1 || geometry.in_channels != geometry.out_channels)
-                {
-                    return Err(output.unsupported(
-                        "a depth multiplier other than 1 (but for one input channel)",
-                    ));
-                }
-                if (op.option(5, 1), op.option(6, 1)) != (1, 1) {
-                    return Err(output.unsupported("a dilated convolution"));
-                }
-                let [kh, kw] = geometry.kernel;
-                self.tensor_at(&op.inputs, 1)?.expect_shape(&[1, kh, kw, geometry.out_channels])?;
-                let mut weights = float_weights(self, op, geometry.out_channels, 4)?;
-                depthwise_channels_first(&mut weights.weight, &geometry);
-                if one_input && geometry.out_channels > 1 {
-                    Ok(FloatLayer::Conv2d { geometry, weights })
-                } else {
-                    Ok(FloatLayer::DepthwiseConv2d { geometry, weights })
+            OperatorCode::Conv2d | OperatorCode::DepthwiseConv2d => {
+                let (geometry, layout) = convolution(self, op)?;
+                let field = layout.activation_field();
+                let mut weights = float_weights(self, op, geometry.out_channels, field)?;
+                layout.channels_first(&mut weights.weight, &geometry);
+                match layout {
+                    Convolution::Depthwise => Ok(FloatLayer::DepthwiseConv2d { geometry, weights }),
+                    _ => Ok(FloatLayer::Conv2d { geometry, weights }),
                 }
             }
             OperatorCode::MaxPool2d | OperatorCode::AveragePool2d => {
@@ -177,13 +147,9 @@ fn float_weights(
 ) -> Result<FloatWeights, Error> {
     let weight = model.tensor_at(&op.inputs, 1)?;
     let weight = finite(weight, weight.float32()?)?;
-    let bias = match op.inputs.get(2) {
-        Some(&i) if i >= 0 => {
-            let bias = model.tensor_at(&op.inputs, 2)?;
-            bias.expect_shape(&[channels])?;
-            finite(bias, bias.float32()?)?
-        }
-        _ => std::vec![0.0; channels],
+    let bias = match bias(model, op, channels)? {
+        Some(bias) => finite(bias, bias.float32()?)?,
+        None => std::vec![0.0; channels],
     };
     Ok(FloatWeights { weight, bias, activation: fused(model, op, field)? })
 }

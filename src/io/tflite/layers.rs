@@ -146,48 +146,14 @@ impl Model {
                 weights.clamp = clamp(op, 0, weights.output, output)?;
                 Ok(Layer::Dense { inputs, outputs, weights })
             }
-            OperatorCode::Conv2d => {
-                let geometry = geometry(self, op, Window::Weight)?;
-                let [kh, kw] = geometry.kernel;
-                self.tensor_at(&op.inputs, 1)?.expect_shape(&[
-                    geometry.out_channels,
-                    kh,
-                    kw,
-                    geometry.in_channels,
-                ])?;
+            OperatorCode::Conv2d | OperatorCode::DepthwiseConv2d => {
+                let (geometry, layout) = convolution(self, op)?;
                 let mut weights = weighted(self, op, geometry.out_channels)?;
-                if (op.option(4, 1), op.option(5, 1)) != (1, 1) {
-                    return Err(output.unsupported("a dilated convolution"));
-                }
-                weights.clamp = clamp(op, 3, weights.output, output)?;
-                channels_first(&mut weights.weight, &geometry);
-                Ok(Layer::Conv2d { geometry, weights })
-            }
-            OperatorCode::DepthwiseConv2d => {
-                let geometry = geometry(self, op, Window::Weight)?;
-                let multiplier = op.option(3, 1);
-                // One input channel, each filter its own output channel: a
-                // convolution, whose weights are laid out alike.
-                let one_input = geometry.in_channels == 1
-                    && usize::try_from(multiplier).is_ok_and(|m| m == geometry.out_channels);
-                if !one_input && (multiplier != 1 || geometry.in_channels != geometry.out_channels)
-                {
-                    return Err(output.unsupported(
-                        "a depth multiplier other than 1 (but for one input channel)",
-                    ));
-                }
-                if (op.option(5, 1), op.option(6, 1)) != (1, 1) {
-                    return Err(output.unsupported("a dilated convolution"));
-                }
-                let [kh, kw] = geometry.kernel;
-                self.tensor_at(&op.inputs, 1)?.expect_shape(&[1, kh, kw, geometry.out_channels])?;
-                let mut weights = weighted(self, op, geometry.out_channels)?;
-                weights.clamp = clamp(op, 4, weights.output, output)?;
-                depthwise_channels_first(&mut weights.weight, &geometry);
-                if one_input && geometry.out_channels > 1 {
-                    Ok(Layer::Conv2d { geometry, weights })
-                } else {
-                    Ok(Layer::DepthwiseConv2d { geometry, weights })
+                weights.clamp = clamp(op, layout.activation_field(), weights.output, output)?;
+                layout.channels_first(&mut weights.weight, &geometry);
+                match layout {
+                    Convolution::Depthwise => Ok(Layer::DepthwiseConv2d { geometry, weights }),
+                    _ => Ok(Layer::Conv2d { geometry, weights }),
                 }
             }
             OperatorCode::MaxPool2d | OperatorCode::AveragePool2d => {
@@ -264,26 +230,74 @@ pub(super) fn reshape(model: &Model, op: &Operator) -> Result<Layer, Error> {
         }
 }
 
-/// A convolution's weights from TensorFlow Lite's `[out][kh][kw][in]` to
-/// constnet's `[out][in][kh][kw]`.
-pub(super) fn channels_first<T: Copy>(weight: &mut [T], geometry: &Geometry) {
-    let ([kh, kw], c_in) = (geometry.kernel, geometry.in_channels);
-    let hwc = weight.to_vec();
-    for (index, w) in weight.iter_mut().enumerate() {
-        let (co, ci, k) = (index / (c_in * kh * kw), index / (kh * kw) % c_in, index % (kh * kw));
-        *w = hwc[(co * kh * kw + k) * c_in + ci];
+/// How constnet runs a `CONV_2D` or a `DEPTHWISE_CONV_2D`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Convolution {
+    /// `CONV_2D`.
+    Full,
+    /// `DEPTHWISE_CONV_2D` with a depth multiplier of 1.
+    Depthwise,
+    /// `DEPTHWISE_CONV_2D` of one input channel into several (its depth
+    /// multiplier): a convolution, with a depthwise one's weights.
+    OneInput,
+}
+
+impl Convolution {
+    /// The option that holds the fused activation.
+    pub(super) fn activation_field(self) -> usize {
+        if self == Convolution::Full { 3 } else { 4 }
+    }
+
+    /// The weights from TensorFlow Lite's layout to constnet's:
+    /// `[out][kh][kw][in]` to `[out][in][kh][kw]` for a convolution,
+    /// `[1][kh][kw][c]` to `[c][kh][kw]` for a depthwise one (which is also
+    /// `[c][1][kh][kw]`, a convolution's layout).
+    pub(super) fn channels_first<T: Copy>(self, weight: &mut [T], geometry: &Geometry) {
+        let ([kh, kw], c_in) = (geometry.kernel, geometry.in_channels);
+        let tflite = weight.to_vec();
+        for (index, w) in weight.iter_mut().enumerate() {
+            *w = match self {
+                Convolution::Full => {
+                    let (co, ci, k) =
+                        (index / (c_in * kh * kw), index / (kh * kw) % c_in, index % (kh * kw));
+                    tflite[(co * kh * kw + k) * c_in + ci]
+                }
+                _ => tflite[index % (kh * kw) * geometry.out_channels + index / (kh * kw)],
+            };
+        }
     }
 }
 
-/// A depthwise convolution's weights from TensorFlow Lite's `[1][kh][kw][c]`
-/// to constnet's `[c][kh][kw]`, which is also `[c][1][kh][kw]`, a
-/// convolution's layout.
-pub(super) fn depthwise_channels_first<T: Copy>(weight: &mut [T], geometry: &Geometry) {
-    let (channels, plane) = (geometry.out_channels, geometry.kernel[0] * geometry.kernel[1]);
-    let hwc = weight.to_vec();
-    for (index, w) in weight.iter_mut().enumerate() {
-        *w = hwc[index % plane * channels + index / plane];
+/// The geometry of a `CONV_2D` or `DEPTHWISE_CONV_2D`, its kernel's shape
+/// checked against it, and how constnet runs it; dilations, and depth
+/// multipliers other than 1 but on one input channel, are not supported.
+pub(super) fn convolution(model: &Model, op: &Operator) -> Result<(Geometry, Convolution), Error> {
+    let output = model.tensor_at(&op.outputs, 0)?;
+    let geometry = geometry(model, op, Window::Weight)?;
+    let [kh, kw] = geometry.kernel;
+    let (kernel, dilation, layout) = if op.code == OperatorCode::Conv2d {
+        let kernel = [geometry.out_channels, kh, kw, geometry.in_channels];
+        (kernel, (op.option(4, 1), op.option(5, 1)), Convolution::Full)
+    } else {
+        let multiplier = op.option(3, 1);
+        // One input channel, each filter its own output channel: a
+        // convolution, whose weights are laid out alike.
+        let one_input = geometry.in_channels == 1
+            && geometry.out_channels > 1
+            && usize::try_from(multiplier).is_ok_and(|m| m == geometry.out_channels);
+        if !one_input && (multiplier != 1 || geometry.in_channels != geometry.out_channels) {
+            return Err(
+                output.unsupported("a depth multiplier other than 1 (but for one input channel)")
+            );
+        }
+        let layout = if one_input { Convolution::OneInput } else { Convolution::Depthwise };
+        ([1, kh, kw, geometry.out_channels], (op.option(5, 1), op.option(6, 1)), layout)
+    };
+    if dilation != (1, 1) {
+        return Err(output.unsupported("a dilated convolution"));
     }
+    model.tensor_at(&op.inputs, 1)?.expect_shape(&kernel)?;
+    Ok((geometry, layout))
 }
 
 /// The number of values of a shape, unless it overflows.
@@ -370,13 +384,9 @@ fn weighted(model: &Model, op: &Operator, channels: usize) -> Result<Weights, Er
         model.tensor_at(&op.outputs, 0)?,
     );
     let values = weight.int8()?;
-    let bias = match op.inputs.get(2) {
-        Some(&i) if i >= 0 => {
-            let bias = model.tensor_at(&op.inputs, 2)?;
-            bias.expect_shape(&[channels])?;
-            bias.int32()?
-        }
-        _ => std::vec![0; channels],
+    let bias = match bias(model, op, channels)? {
+        Some(bias) => bias.int32()?,
+        None => std::vec![0; channels],
     };
     let (input_q, output_q) = (input.quantization()?, output.quantization()?);
     if weight.zero_points.iter().any(|&z| z != 0) {
@@ -402,6 +412,23 @@ fn weighted(model: &Model, op: &Operator, channels: usize) -> Result<Weights, Er
         output: output_q,
         clamp: (-128, 127),
     })
+}
+
+/// The bias of an operator with `channels` output channels, its shape
+/// checked, or `None` where the operator has none (its input 2 left out).
+pub(super) fn bias<'m>(
+    model: &'m Model,
+    op: &Operator,
+    channels: usize,
+) -> Result<Option<&'m Tensor>, Error> {
+    match op.inputs.get(2) {
+        Some(&i) if i >= 0 => {
+            let bias = model.tensor_at(&op.inputs, 2)?;
+            bias.expect_shape(&[channels])?;
+            Ok(Some(bias))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// The int8 range of the fused activation stored in option `field`.
