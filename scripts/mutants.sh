@@ -34,7 +34,7 @@ group_of() {
       echo "layers|--test gradients --test conv --test param_grads --test network --test custom_layer|" ;;
     src/optim/*) echo "optim|--test optim|" ;;
     src/init.rs) echo "init|--test init|" ;;
-    src/quant/*) echo "quant|--lib --test quantize --test tflite|$others --skip kernels:: --skip layer::" ;;
+    src/quant/*) echo "quant|--lib --test quantize --test quantize_network --test tflite|$others --skip kernels:: --skip layer::" ;;
     src/network.rs) echo "network|--test training_gradients --test network --test batch --test train|" ;;
     *)
       echo "scripts/mutants.sh: no test targets known for $1 (expected a file that" \

@@ -17,6 +17,7 @@ mod pool;
 mod softmax;
 mod source;
 mod tensor;
+mod transcendental;
 
 pub use calibrate::Range;
 pub use conv::{QConv2d, QDepthwiseConv2d};
