@@ -22,6 +22,10 @@ committed input, the int8 outputs the TFLite Micro interpreter gives for it.
   Lite runs them as 2-D operators on images one row high, after a
   RESHAPE. Its inputs, conv1d.inputs, are 64 sequences of random int8
   values, one per line (step by step, the channels of each step together).
+- squashing.tflite: dense layers with a tanh and a sigmoid, int8, which
+  TensorFlow Lite runs as TANH and LOGISTIC operators (gemmlowp's
+  fixed-point functions). Its inputs, squashing.inputs, are 64 vectors of
+  4 random int8 values.
 - dense_f32.tflite, conv_f32.tflite, conv1d_f32.tflite: float32 models of
   the layers constnet's float language has: dense layers with ReLU, tanh,
   sigmoid, ReLU6 and softmax; Conv2D with SAME padding, a depthwise
@@ -39,8 +43,8 @@ committed input, the int8 outputs the TFLite Micro interpreter gives for it.
   convolution), a dense layer and a softmax. Its inputs, speech.inputs, are
   64 spectrograms of random values, from quiet (close to -128) to loud.
 
-The models built with Keras (conv.tflite, conv1d.tflite, softmax.tflite)
-are built again only with --rebuild, which needs tensorflow-cpu (2.21
+The models built with Keras (conv.tflite, conv1d.tflite, softmax.tflite,
+squashing.tflite and the float ones) are built again only with --rebuild, which needs tensorflow-cpu (2.21
 rebuilds the committed files byte for byte); the outputs need only
 tflite-micro. Run from the repository root, with the packages from PyPI:
 
@@ -119,6 +123,19 @@ def with_biases(model):
         if getattr(layer, "use_bias", False):
             layer.bias.assign(rng.normal(scale=0.3, size=layer.bias.shape).astype(np.float32))
     return model
+
+
+def squashing_model():
+    """An int8 network of dense layers with a tanh and a sigmoid, which
+    TensorFlow Lite runs as TANH and LOGISTIC operators of their own."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(7)
+    inputs = tf.keras.Input((4,), batch_size=1)
+    x = tf.keras.layers.Dense(8, activation="tanh")(inputs)
+    x = tf.keras.layers.Dense(8, activation="sigmoid")(x)
+    outputs = tf.keras.layers.Dense(3)(x)
+    return convert_int8(with_biases(tf.keras.Model(inputs, outputs)), (4,))
 
 
 def conv1d_model():
@@ -223,12 +240,15 @@ def main():
         (FIXTURES / "dense_f32.tflite").write_bytes(dense_f32_model())
         (FIXTURES / "conv_f32.tflite").write_bytes(conv_f32_model())
         (FIXTURES / "conv1d_f32.tflite").write_bytes(conv1d_f32_model())
+        (FIXTURES / "squashing.tflite").write_bytes(squashing_model())
     rng = np.random.default_rng(11)
     images = [rng.integers(-128, 128, size=(1, 8, 8, 2), dtype=np.int8) for _ in range(64)]
     record("conv.tflite", images)
     rng = np.random.default_rng(19)
     sequences = [rng.integers(-128, 128, size=(1, 16, 3), dtype=np.int8) for _ in range(64)]
     record("conv1d.tflite", sequences)
+    rng = np.random.default_rng(29)
+    record("squashing.tflite", [rng.integers(-128, 128, size=(1, 4), dtype=np.int8) for _ in range(64)])
     rng = np.random.default_rng(23)
     floats = lambda *shape: [rng.normal(size=(1, *shape)).astype(np.float32) for _ in range(64)]
     record("dense_f32.tflite", floats(4))

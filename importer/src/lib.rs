@@ -11,7 +11,7 @@
 //! The model is a chain of `FULLY_CONNECTED`, `CONV_2D`,
 //! `DEPTHWISE_CONV_2D` (a depth multiplier of 1, or any on one input
 //! channel, which is a convolution), `MAX_POOL_2D`, `AVERAGE_POOL_2D`,
-//! `SOFTMAX` and `RESHAPE` (the flattening of an image, or, in an int8
+//! `SOFTMAX`, `LOGISTIC`, `TANH` and `RESHAPE` (the flattening of an image, or, in an int8
 //! model and as the first operator, a vector made an image) operators, with
 //! the `RESHAPE`, `EXPAND_DIMS` and `SQUEEZE` around a 1-D convolution or
 //! pooling (TensorFlow Lite runs those on images one row high, and so does
@@ -38,7 +38,7 @@ use std::fmt::Write;
 mod float;
 
 use constnet::io::tflite::{ElementType, Error, Geometry, Layer, Model, Weights};
-use constnet::quant::{Quantization, Reduce};
+use constnet::quant::{Quantization, Reduce, ScaledInput};
 
 /// `Sine` for `path/to/sine.tflite`: the file's stem in upper camel case.
 pub fn name_of(path: &str) -> String {
@@ -212,6 +212,25 @@ pub fn rust_source(bytes: &[u8], name: &str, origin: &str) -> Result<String, Err
                 ),
                 doc: format!("`SOFTMAX` of {len} values"),
             },
+            Layer::Logistic { len, input } | Layer::Tanh { len, input } => {
+                let (ty, operator, name) = match layer {
+                    Layer::Logistic { .. } => ("QLogistic", "LOGISTIC", "logistic"),
+                    _ => ("QTanh", "TANH", "tanh"),
+                };
+                let ScaledInput { zero_point, multiplier, radius } = input;
+                Step {
+                    input: format!("[i8; {len}]"),
+                    output: format!("[i8; {len}]"),
+                    flattens,
+                    field: format!("{name}{count}"),
+                    ty: format!("{ty}<{len}>"),
+                    value: format!(
+                        "{ty} {{ input: ScaledInput {{ zero_point: {zero_point}, multiplier: Multiplier {{ value: {}, shift: {} }}, radius: {radius} }} }}",
+                        multiplier.value, multiplier.shift
+                    ),
+                    doc: format!("`{operator}` of {len} values"),
+                }
+            }
             Layer::Identity => continue,
             Layer::Flatten { shape } => {
                 if flattened.replace(shape).is_some() {
@@ -263,7 +282,7 @@ fn write_source(
     let _ = writeln!(out, "#[allow(unused_imports)]");
     let _ = writeln!(
         out,
-        "use ::constnet::quant::{{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QPool2d, QSoftmax, Quantization, Reduce}};\n"
+        "use ::constnet::quant::{{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput}};\n"
     );
     let _ = writeln!(out, "/// `{origin}`: {} operators, int8 in and out.", model.operators.len());
     let _ = writeln!(out, "#[derive(Clone, Copy, Debug, PartialEq)]");

@@ -21,6 +21,9 @@ mod conv1d {
 mod softmax {
     include!("models/softmax.rs");
 }
+mod squashing {
+    include!("models/squashing.rs");
+}
 mod dense_f32 {
     include!("models/dense_f32.rs");
 }
@@ -58,6 +61,7 @@ fn imported_sources_are_current() {
         ("conv1d", "Conv1d"),
         ("softmax", "Softmax"),
         ("speech", "Speech"),
+        ("squashing", "Squashing"),
         ("dense_f32", "DenseF32"),
         ("conv_f32", "ConvF32"),
         ("conv1d_f32", "Conv1dF32"),
@@ -105,6 +109,21 @@ fn the_imported_convolutional_model_is_tflite_micros() {
         assert_eq!(conv::CONV.forward(&image)[..], expected[..]);
     }
     assert_eq!((conv::Conv::INPUT, conv::Conv::OUTPUT), edges("conv.tflite"));
+}
+
+/// TensorFlow Lite's int8 tanh and logistic (gemmlowp's fixed point).
+#[test]
+fn the_imported_tanh_and_logistic_are_tflite_micros() {
+    let (inputs, expected) = (rows("squashing.inputs"), rows("squashing.outputs"));
+    assert_eq!((inputs.len(), expected.len()), (64, 64));
+    for (input, expected) in inputs.iter().zip(&expected) {
+        let x: [i8; 4] = core::array::from_fn(|i| input[i]);
+        assert_eq!(squashing::SQUASHING.forward(&x)[..], expected[..]);
+    }
+    assert_eq!(
+        (squashing::Squashing::INPUT, squashing::Squashing::OUTPUT),
+        edges("squashing.tflite")
+    );
 }
 
 #[test]

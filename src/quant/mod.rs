@@ -7,6 +7,7 @@
 //! with TensorFlow Lite's roundings, so that the results equal those of its
 //! reference kernels bit for bit.
 
+mod activation;
 mod calibrate;
 mod conv;
 mod dense;
@@ -19,6 +20,7 @@ mod source;
 mod tensor;
 mod transcendental;
 
+pub use activation::{QLogistic, QTanh, ScaledInput};
 pub use calibrate::Range;
 pub use conv::{QConv2d, QDepthwiseConv2d};
 pub use dense::QDense;

@@ -4,8 +4,8 @@
 use core::fmt::{self, Display, Write};
 
 use super::{
-    Multiplier, QConv2d, QDense, QDepthwiseConv2d, QFlatten, QPool2d, QSoftmax, Quantization,
-    Reduce,
+    Multiplier, QConv2d, QDense, QDepthwiseConv2d, QFlatten, QLogistic, QPool2d, QSoftmax, QTanh,
+    Quantization, Reduce, ScaledInput,
 };
 use crate::Scalar;
 use crate::source::{ToRust, write_indent};
@@ -288,3 +288,40 @@ impl<const C: usize, const H: usize, const W: usize, const N: usize> ToRust
         out.write_str("::constnet::quant::QFlatten")
     }
 }
+
+/// `::constnet::quant::ScaledInput { zero_point: ..., multiplier: ..., radius: ... }`.
+impl ToRust for ScaledInput {
+    fn write_type(out: &mut dyn Write) -> fmt::Result {
+        out.write_str("::constnet::quant::ScaledInput")
+    }
+
+    fn write_value(&self, out: &mut dyn Write, indent: usize) -> fmt::Result {
+        write!(
+            out,
+            "::constnet::quant::ScaledInput {{ zero_point: {}, multiplier: ",
+            self.zero_point
+        )?;
+        self.multiplier.write_value(out, indent)?;
+        write!(out, ", radius: {} }}", self.radius)
+    }
+}
+
+/// `::constnet::quant::QLogistic { input: ... }` and the same for `QTanh`.
+macro_rules! on_vector_source {
+    ($layer:ident) => {
+        impl<const N: usize> ToRust for $layer<N> {
+            fn write_type(out: &mut dyn Write) -> fmt::Result {
+                write!(out, concat!("::constnet::quant::", stringify!($layer), "<{}>"), N)
+            }
+
+            fn write_value(&self, out: &mut dyn Write, indent: usize) -> fmt::Result {
+                out.write_str(concat!("::constnet::quant::", stringify!($layer), " { input: "))?;
+                self.input.write_value(out, indent)?;
+                out.write_str(" }")
+            }
+        }
+    };
+}
+
+on_vector_source!(QLogistic);
+on_vector_source!(QTanh);

@@ -9,7 +9,8 @@ use std::vec::Vec;
 use super::{Error, FusedActivation, Model, Operator, OperatorCode, Tensor};
 use crate::layer::Axis;
 use crate::quant::{
-    Multiplier, QConv2d, QDense, QDepthwiseConv2d, QPool2d, QSoftmax, Quantization, Reduce,
+    Multiplier, QConv2d, QDense, QDepthwiseConv2d, QLogistic, QPool2d, QSoftmax, QTanh,
+    Quantization, Reduce, ScaledInput,
 };
 
 /// Where a window (a kernel, a pooling window) goes over an image.
@@ -112,6 +113,22 @@ pub enum Layer {
         /// The image's shape, channels first.
         shape: [usize; 3],
     },
+    /// `LOGISTIC` of a vector of `len` values, into the output quantization
+    /// TensorFlow Lite requires (scale 1/256, zero point −128).
+    Logistic {
+        /// Number of values.
+        len: usize,
+        /// How its inputs become fixed-point numbers.
+        input: ScaledInput,
+    },
+    /// `TANH` of a vector of `len` values, into the output quantization
+    /// TensorFlow Lite requires (scale 1/128, zero point 0).
+    Tanh {
+        /// Number of values.
+        len: usize,
+        /// How its inputs become fixed-point numbers.
+        input: ScaledInput,
+    },
     /// `RESHAPE`, `EXPAND_DIMS` or `SQUEEZE` that only adds or removes
     /// dimensions of 1 and leaves every value where it is, in TensorFlow
     /// Lite's layout and in constnet's: TensorFlow Lite runs a 1-D
@@ -172,20 +189,8 @@ impl Model {
                 reshape(self, op)
             }
             OperatorCode::Softmax => {
-                let input = self.tensor_at(&op.inputs, 0)?;
-                let &[1, len] = input.shape.as_slice() else {
-                    return Err(output.unsupported(&format!(
-                        "a softmax over a tensor of shape {:?} (only over one vector)",
-                        input.shape
-                    )));
-                };
-                output.expect_shape(&[1, len])?;
-                let (input_q, output_q) = (input.quantization()?, output.quantization()?);
-                if output_q != (Quantization { scale: 1.0 / 256.0, zero_point: -128 }) {
-                    return Err(output.unsupported(&format!(
-                        "a softmax output quantized as {output_q:?} (TensorFlow Lite's is 1/256, −128)"
-                    )));
-                }
+                let softmax = Quantization { scale: 1.0 / 256.0, zero_point: -128 };
+                let (len, input_q) = on_vector(self, op, "softmax", softmax)?;
                 // Its only option, beta, a float.
                 let beta = op.options.first().copied().flatten();
                 let beta = beta.map_or(1.0, |bits| f32::from_bits(bits as u32));
@@ -199,9 +204,52 @@ impl Model {
                 let QSoftmax { multiplier, left_shift, diff_min } = softmax;
                 Ok(Layer::Softmax { len, parameters: [multiplier, left_shift, diff_min] })
             }
+            OperatorCode::Logistic | OperatorCode::Tanh => {
+                let logistic = op.code == OperatorCode::Logistic;
+                let (what, fixed) = if logistic {
+                    ("logistic", QLogistic::<1>::OUTPUT)
+                } else {
+                    ("tanh", QTanh::<1>::OUTPUT)
+                };
+                let (len, input_q) = on_vector(self, op, what, fixed)?;
+                let input = ScaledInput::new(input_q).ok_or_else(|| {
+                    output.unsupported(&format!("a {what} on inputs of scale {}", input_q.scale))
+                })?;
+                Ok(if logistic {
+                    Layer::Logistic { len, input }
+                } else {
+                    Layer::Tanh { len, input }
+                })
+            }
             ref other => Err(output.unsupported(&format!("operator {other:?}"))),
         }
     }
+}
+
+/// The length of the vector that an operator of one value per value (a
+/// softmax, a logistic, a tanh) maps, and its input's quantization; its
+/// output's must be `fixed`, the one TensorFlow Lite gives it.
+fn on_vector(
+    model: &Model,
+    op: &Operator,
+    what: &str,
+    fixed: Quantization,
+) -> Result<(usize, Quantization), Error> {
+    let (input, output) = (model.tensor_at(&op.inputs, 0)?, model.tensor_at(&op.outputs, 0)?);
+    let &[1, len] = input.shape.as_slice() else {
+        return Err(output.unsupported(&format!(
+            "a {what} over a tensor of shape {:?} (only over one vector)",
+            input.shape
+        )));
+    };
+    output.expect_shape(&[1, len])?;
+    let (input_q, output_q) = (input.quantization()?, output.quantization()?);
+    if output_q != fixed {
+        return Err(output.unsupported(&format!(
+            "a {what} output quantized as {output_q:?} (TensorFlow Lite's is {fixed:?})"
+        )));
+    }
+    Ok((len, input_q))
 }
 
 /// A `RESHAPE`, `EXPAND_DIMS` or `SQUEEZE` of one sample: a flatten, an
@@ -484,6 +532,8 @@ fn kind(layer: &Layer) -> &'static str {
         Layer::Unflatten { .. } => "a reshape into an image",
         Layer::Identity => "a reshape that moves no value",
         Layer::Softmax { .. } => "a softmax",
+        Layer::Logistic { .. } => "a logistic",
+        Layer::Tanh { .. } => "a tanh",
     }
 }
 
@@ -632,6 +682,27 @@ impl<const N: usize> FromOperator for QSoftmax<N> {
         Ok(QSoftmax { multiplier, left_shift, diff_min })
     }
 }
+
+/// `impl FromOperator` for an int8 function of one vector.
+macro_rules! on_vector {
+    ($layer:ident, $variant:ident, $what:literal) => {
+        impl<const N: usize> FromOperator for $layer<N> {
+            fn from_operator(model: &Model, operator: usize) -> Result<Self, Error> {
+                let layer = model.read_layer(operator)?;
+                let Layer::$variant { len, input } = layer else {
+                    return Err(wrong_kind(model, operator, &layer, $what));
+                };
+                if len != N {
+                    return Err(mismatch(model, operator, &[N], &[len]));
+                }
+                Ok($layer { input })
+            }
+        }
+    };
+}
+
+on_vector!(QLogistic, Logistic, "a logistic");
+on_vector!(QTanh, Tanh, "a tanh");
 
 #[cfg(test)]
 mod tests {
