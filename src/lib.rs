@@ -105,7 +105,8 @@ struct ReadmeExamples;
 ///   `Default` (all zeros);
 /// - when every layer has an int8 counterpart (`Dense`, `Conv2d`,
 ///   `DepthwiseConv2d`, `MaxPool2d`, `AvgPool2d`, `Flatten` of an image,
-///   with `Relu`, `Relu6` or `Identity` after a layer, and `Softmax` last):
+///   with `Relu`, `Relu6` or `Identity` after a layer, `Sigmoid` and `Tanh`
+///   on vectors, and `Softmax` last):
 ///   `struct NetQ8`, the network in int8 the TensorFlow Lite way, and
 ///   `Net::<f32>::quantize(&calibration)`, which calibrates it (min/max of
 ///   the input and of each layer with weights, after its ReLU, which

@@ -11,7 +11,8 @@
 
 use constnet::prelude::*;
 use constnet::quant::{
-    QDense, QFlatten, QPool2d, QSoftmax, Quantization, QuantizeError, Range, Reduce,
+    QDense, QFlatten, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, QuantizeError, Range,
+    Reduce,
 };
 use constnet::source::ToRust;
 use proptest::prelude::*;
@@ -41,8 +42,13 @@ network! {
 }
 
 network! {
-    /// A sigmoid has no int8 counterpart here: no `quantize`, no `PlainQ8`.
-    pub struct Plain<f32> { hidden: Dense<2, 2>, Sigmoid }
+    /// A tanh and a sigmoid, TensorFlow Lite's int8 functions.
+    pub struct Squashing<f32> { first: Dense<3, 5>, Tanh, second: Dense<5, 4>, Sigmoid, last: Dense<4, 2> }
+}
+
+network! {
+    /// A leaky ReLU has no int8 counterpart: no `quantize`, no `PlainQ8`.
+    pub struct Plain<f32> { hidden: Dense<2, 2>, LeakyRelu(0.1) }
 }
 
 type Image = [[[f32; 8]; 8]; 2];
@@ -101,7 +107,7 @@ fn quantize_calibrates_each_layer_where_tensorflow_lite_does() {
         flatten: QFlatten,
         hidden: cnn.hidden.quantized(depthwise, hidden, (-128, 127)),
         logits: cnn.logits.quantized(hidden, logits, (-128, 127)),
-        softmax: QSoftmax::new(1.0, f64::from(logits.scale)).unwrap(),
+        softmax11: QSoftmax::new(1.0, f64::from(logits.scale)).unwrap(),
         output_quantization: softmax,
     };
     assert_eq!(q8, expected);
@@ -114,7 +120,7 @@ fn quantize_calibrates_each_layer_where_tensorflow_lite_does() {
         let e = &expected;
         let y = e.depthwise.forward(&e.pool.forward(&e.conv.forward(&q)));
         let y = e.hidden.forward(&e.flatten.forward(&e.average.forward(&y)));
-        let y = e.softmax.forward(&e.logits.forward(&y));
+        let y = e.softmax11.forward(&e.logits.forward(&y));
         assert_eq!(q8.forward(&q), y);
         let probabilities = q8.dequantize_output(&y);
         assert_eq!(probabilities, y.map(|v| softmax.dequantize(v)));
@@ -126,6 +132,45 @@ fn quantize_calibrates_each_layer_where_tensorflow_lite_does() {
     }
 }
 
+/// A tanh and a sigmoid take the quantization of the layer before them as
+/// their input's, and give theirs (1/128 and 1/256) to the layer after.
+#[test]
+fn tanh_and_sigmoid_are_tensorflow_lites_int8_functions() {
+    let mut rng = SmallRng::seed_from_u64(5);
+    let net = Squashing::random(&mut rng);
+    let inputs: Vec<[f32; 3]> =
+        (0..20).map(|_| core::array::from_fn(|_| rng.random_range(-2.0..2.0))).collect();
+    let q8 = net.quantize(&inputs).unwrap();
+    let mut ranges = [Range::EMPTY; 4];
+    for x in &inputs {
+        ranges[0].observe(x);
+        let a = net.first.forward(x);
+        ranges[1].observe(&a);
+        let b = net.second.forward(&Tanh.forward(&a));
+        ranges[2].observe(&b);
+        ranges[3].observe(&net.last.forward(&Sigmoid.forward(&b)));
+    }
+    let [input, first, second, last] = ranges.map(|r| r.quantization());
+    let (tanh, sigmoid) = (QTanh::<5>::OUTPUT, QLogistic::<4>::OUTPUT);
+    let expected = SquashingQ8 {
+        input_quantization: input,
+        first: net.first.quantized(input, first, (-128, 127)),
+        tanh1: QTanh::new(first).unwrap(),
+        second: net.second.quantized(tanh, second, (-128, 127)),
+        sigmoid3: QLogistic::new(second).unwrap(),
+        last: net.last.quantized(sigmoid, last, (-128, 127)),
+        output_quantization: last,
+    };
+    assert_eq!(q8, expected);
+    for x in &inputs {
+        let y = q8.dequantize_output(&q8.forward(&q8.quantize_input(x)));
+        let float = net.forward(x);
+        for (y, f) in y.iter().zip(float) {
+            assert!((y - f).abs() <= 6.0 * last.scale, "{y} against {f}");
+        }
+    }
+}
+
 #[test]
 fn the_int8_network_writes_itself_as_rust_source() {
     let mut rng = SmallRng::seed_from_u64(2);
@@ -133,7 +178,8 @@ fn the_int8_network_writes_itself_as_rust_source() {
     let q8 = cnn.quantize(&random_images(&mut rng, 4)).unwrap();
     let source = q8.rust_const("CNN_Q8").to_string();
     assert!(source.contains("\nconst CNN_Q8: CnnQ8 = CnnQ8 {\n"), "{source}");
-    for field in ["input_quantization", "conv", "pool", "flatten", "softmax", "output_quantization"]
+    for field in
+        ["input_quantization", "conv", "pool", "flatten", "softmax11", "output_quantization"]
     {
         assert!(source.contains(&format!("\n    {field}: ::constnet::quant::")), "{field}");
     }
@@ -174,7 +220,7 @@ fn networks_with_a_layer_without_int8_counterpart_have_no_quantize() {
     #[allow(dead_code)]
     struct PlainQ8;
     let plain = Plain::<f32>::zeros();
-    assert_eq!(plain.forward(&[0.0, 0.0]), [0.5, 0.5]);
+    assert_eq!(plain.forward(&[-1.0, 0.0]), [0.0, 0.0]);
 }
 
 /// One layer of an MLP: the bound on the error of its int8 outputs, in

@@ -2,7 +2,8 @@
 //! from calibration data: written for the networks whose every layer has
 //! an int8 counterpart, TensorFlow Lite's way (ReLU and ReLU6 fused into
 //! the layer before them as clamps, poolings and flattens keeping their
-//! input's quantization, a softmax last).
+//! input's quantization, a sigmoid, a tanh or a softmax last with the
+//! output quantization TensorFlow Lite gives them).
 
 use proc_macro2::{Literal, TokenStream, TokenTree};
 use quote::{format_ident, quote};
@@ -24,8 +25,9 @@ enum Step<'a> {
         /// The position of its last float layer (it, or its activation).
         last: usize,
     },
-    /// A softmax of `len` values, last.
-    Softmax { len: usize },
+    /// A softmax (last), a sigmoid or a tanh of `len` values: TensorFlow
+    /// Lite's int8 functions, whose outputs have a quantization of their own.
+    Function { layer: &'a Layer<'a>, activation: Activation, len: usize },
 }
 
 /// The int8 network's steps, or `None` where a layer has no int8
@@ -66,7 +68,14 @@ fn plan<'a>(checked: &'a Checked) -> Option<Vec<Step<'a>>> {
             Kind::Activation { activation: Activation::Softmax, .. }
                 if position + 1 == checked.layers.len() && incoming.len() == 1 =>
             {
-                steps.push(Step::Softmax { len: incoming[0] });
+                let activation = Activation::Softmax;
+                steps.push(Step::Function { layer, activation, len: incoming[0] });
+            }
+            Kind::Activation {
+                activation: activation @ (Activation::Sigmoid | Activation::Tanh),
+                ..
+            } if incoming.len() == 1 => {
+                steps.push(Step::Function { layer, activation: *activation, len: incoming[0] });
             }
             _ => return None,
         }
@@ -115,7 +124,6 @@ pub fn expand(checked: &Checked) -> TokenStream {
         (array_of(input_dims, quote!(f32)), array_of(input_dims, quote!(i8)));
     let (output_f32, output_i8) =
         (array_of(output_dims, quote!(f32)), array_of(output_dims, quote!(i8)));
-    let softmax_field = format_ident!("softmax");
 
     // The struct's fields, their values, and the int8 forward chain.
     let mut fields = Vec::new();
@@ -128,6 +136,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
     // `observe[k]`: the range after float layer `k`, if any is observed there.
     let mut observe: Vec<Option<usize>> = vec![None; checked.layers.len()];
     let mut quantizations = vec![quote!(::constnet::quant::calibrated(ranges[0], "input")?)];
+    let mut range_count = 1;
     let mut current = 0;
     for step in &steps {
         match step {
@@ -138,8 +147,9 @@ pub fn expand(checked: &Checked) -> TokenStream {
                 let input_q = format_ident!("q{current}");
                 if *requantizes {
                     let label = field.unraw().to_string();
-                    observe[*last] = Some(quantizations.len());
-                    let index = Literal::usize_unsuffixed(quantizations.len());
+                    observe[*last] = Some(range_count);
+                    let index = Literal::usize_unsuffixed(range_count);
+                    range_count += 1;
                     quantizations
                         .push(quote!(::constnet::quant::calibrated(ranges[#index], #label)?));
                     current = quantizations.len() - 1;
@@ -164,27 +174,30 @@ pub fn expand(checked: &Checked) -> TokenStream {
                 calls.push(quote!(self.#field.forward));
                 fields.push(field.clone());
             }
-            Step::Softmax { len } => {
+            Step::Function { layer, activation, len } => {
+                let field = &layer.field;
                 let len_literal = Literal::usize_unsuffixed(*len);
                 let input_q = format_ident!("q{current}");
-                values.push(quote!(::constnet::quant::softmax(#input_q)?));
-                docs.push(" The softmax, TensorFlow Lite's int8 one.".to_string());
-                rows.push(("QSoftmax".to_string(), vec![*len]));
-                types.push(quote!(::constnet::quant::QSoftmax<#len_literal>));
-                calls.push(quote!(self.#softmax_field.forward));
-                fields.push(softmax_field.clone());
+                let (kind, function) = match activation {
+                    Activation::Softmax => ("QSoftmax", "softmax"),
+                    Activation::Sigmoid => ("QLogistic", "logistic"),
+                    _ => ("QTanh", "tanh"),
+                };
+                let (ty, function) = (format_ident!("{kind}"), format_ident!("{function}"));
+                values.push(quote!(::constnet::quant::#function(#input_q)?));
+                docs.push(format!(" `{}`, TensorFlow Lite's int8 one.", activation.name()));
+                rows.push((kind.to_string(), vec![*len]));
+                types.push(quote!(::constnet::quant::#ty<#len_literal>));
+                quantizations.push(quote!(::constnet::quant::#ty::<#len_literal>::OUTPUT));
+                current = quantizations.len() - 1;
+                calls.push(quote!(self.#field.forward));
+                fields.push(field.clone());
             }
         }
     }
-    let last_q = format_ident!("q{current}");
-    let output_quantization = match steps.last() {
-        Some(Step::Softmax { .. }) => {
-            quote!(::constnet::quant::Quantization { scale: 1.0 / 256.0, zero_point: -128 })
-        }
-        _ => quote!(#last_q),
-    };
+    let output_quantization = format_ident!("q{current}");
     let q_names: Vec<_> = (0..quantizations.len()).map(|k| format_ident!("q{k}")).collect();
-    let range_count = Literal::usize_unsuffixed(quantizations.len());
+    let range_count = Literal::usize_unsuffixed(range_count);
 
     // The calibration pass: the float chain, observing after each layer with weights.
     let [x, input] =

@@ -27,7 +27,7 @@ pub use dense::QDense;
 pub use fixed::{Multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul};
 pub use network::{
     Int8Value, QFlatten, Quantize, QuantizeError, TensorOf, calibrated, clamp, finite_weights,
-    softmax,
+    logistic, softmax, tanh,
 };
 pub use pool::{QPool2d, Reduce};
 pub use softmax::QSoftmax;

@@ -5,7 +5,7 @@
 
 use core::fmt;
 
-use super::{QDense, QPool2d, QSoftmax, Quantization, Range, Reduce};
+use super::{QDense, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Range, Reduce};
 use crate::layer::{AvgPool2d, Conv2d, Dense, DepthwiseConv2d, Flatten, MaxPool2d};
 use crate::params::{Params, TensorInfo};
 
@@ -214,9 +214,12 @@ pub enum QuantizeError {
         /// The range seen.
         seen: Range,
     },
-    /// The values before a softmax span too narrow a range for TensorFlow
-    /// Lite's int8 softmax (a scale below 2⁻²⁶).
-    Softmax {
+    /// The values before a softmax, a sigmoid or a tanh span too narrow a
+    /// range for TensorFlow Lite's int8 function (a scale below 2⁻²⁶ for a
+    /// softmax, 2⁻²⁸ for the others).
+    TooNarrow {
+        /// `softmax`, `logistic` or `tanh`.
+        function: &'static str,
         /// The scale they were given.
         input_scale: f32,
     },
@@ -241,10 +244,10 @@ impl fmt::Display for QuantizeError {
                 "the calibration values after `{layer}` reach [{}, {}]: no int8 scale covers them",
                 seen.min, seen.max
             ),
-            QuantizeError::Softmax { input_scale } => write!(
+            QuantizeError::TooNarrow { function, input_scale } => write!(
                 f,
-                "the inputs of the softmax span too narrow a range (scale {input_scale:e}, below 2^-26) \
-                 for TensorFlow Lite's int8 softmax"
+                "the inputs of a {function} span too narrow a range (scale {input_scale:e}) \
+                 for TensorFlow Lite's int8 {function}"
             ),
         }
     }
@@ -276,8 +279,21 @@ pub fn finite_weights<P: Params<f32>>(network: &P) -> Result<(), QuantizeError> 
 
 /// TensorFlow Lite's int8 softmax of inputs quantized as `input`.
 pub fn softmax<const N: usize>(input: Quantization) -> Result<QSoftmax<N>, QuantizeError> {
-    QSoftmax::new(1.0, f64::from(input.scale))
-        .ok_or(QuantizeError::Softmax { input_scale: input.scale })
+    QSoftmax::new(1.0, f64::from(input.scale)).ok_or(too_narrow("softmax", input))
+}
+
+/// TensorFlow Lite's int8 logistic function of inputs quantized as `input`.
+pub fn logistic<const N: usize>(input: Quantization) -> Result<QLogistic<N>, QuantizeError> {
+    QLogistic::new(input).ok_or(too_narrow("logistic", input))
+}
+
+/// TensorFlow Lite's int8 tanh of inputs quantized as `input`.
+pub fn tanh<const N: usize>(input: Quantization) -> Result<QTanh<N>, QuantizeError> {
+    QTanh::new(input).ok_or(too_narrow("tanh", input))
+}
+
+fn too_narrow(function: &'static str, input: Quantization) -> QuantizeError {
+    QuantizeError::TooNarrow { function, input_scale: input.scale }
 }
 
 /// The clamp of a ReLU (`Some(inf)`) or a ReLU6 (`Some(6)`) on outputs

@@ -7,6 +7,7 @@
 //! multiplication, and its integer bits add up.
 
 use super::fixed::{Multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul};
+use super::tensor::Quantization;
 use super::transcendental::{exp_on_negative_values, input_radius, reciprocal};
 
 /// Integer bits of the scaled input differences (Q5.26, values in
@@ -40,6 +41,9 @@ pub struct QSoftmax<const N: usize> {
 }
 
 impl<const N: usize> QSoftmax<N> {
+    /// The quantization of every output.
+    pub const OUTPUT: Quantization = Quantization { scale: 1.0 / 256.0, zero_point: -128 };
+
     /// The softmax of `beta · x` for inputs of scale `input_scale`, with
     /// TensorFlow Lite's parameters (`PreprocessSoftmaxScaling`,
     /// `CalculateInputRadius`); `None` where TensorFlow Lite refuses them:

@@ -189,8 +189,7 @@ impl Model {
                 reshape(self, op)
             }
             OperatorCode::Softmax => {
-                let softmax = Quantization { scale: 1.0 / 256.0, zero_point: -128 };
-                let (len, input_q) = on_vector(self, op, "softmax", softmax)?;
+                let (len, input_q) = on_vector(self, op, "softmax", QSoftmax::<1>::OUTPUT)?;
                 // Its only option, beta, a float.
                 let beta = op.options.first().copied().flatten();
                 let beta = beta.map_or(1.0, |bits| f32::from_bits(bits as u32));
