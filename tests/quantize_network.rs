@@ -200,11 +200,18 @@ fn bad_weights_and_calibration_data_are_errors() {
     assert!(matches!(error, QuantizeError::Range { layer: "input", .. }), "{error}");
     let error = mlp.quantize(&[[f32::INFINITY, 0.0, 0.0, 0.0]]).unwrap_err();
     assert!(error.to_string().contains("after `input` reach [0, inf]"), "{error}");
+    let error = mlp.quantize(&[[f32::INFINITY; 4]]).unwrap_err();
+    assert!(error.to_string().contains("after `input` reach [inf, inf]"), "{error}");
 
     mlp.second.weight[3][1] = f32::NAN;
     let error = mlp.quantize(&inputs).unwrap_err();
     assert!(matches!(error, QuantizeError::Weight { index: 25, .. }), "{error:?}");
     assert!(error.to_string().starts_with("cannot quantize second.weight[3][1] = NaN"), "{error}");
+    // The tensor, by its position among the network's (first.weight,
+    // first.bias, second.weight, ...) and by its name.
+    let QuantizeError::Weight { tensor, .. } = error else { unreachable!() };
+    assert_eq!(tensor.position(), 2);
+    assert!(format!("{error:?}").contains("tensor: second.weight"), "{error:?}");
 
     // Finite inputs whose first layer's outputs overflow to infinity.
     mlp.second.weight[3][1] = 0.5;

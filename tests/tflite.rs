@@ -9,7 +9,7 @@ use std::path::Path;
 use constnet::io::tflite::{
     Activation, ElementType, Error, FloatLayer, Layer, Model, OperatorCode,
 };
-use constnet::quant::{QConv2d, QDense, QDepthwiseConv2d, QPool2d, QSoftmax};
+use constnet::quant::{QConv2d, QDense, QDepthwiseConv2d, QLogistic, QPool2d, QSoftmax, QTanh};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tflite").join(name);
@@ -74,6 +74,28 @@ fn the_softmax_gives_tflite_micros_outputs() {
         matches!(&error, Error::ShapeMismatch { expected, found, .. } if *expected == [4] && *found == [3])
     );
     assert!(model.layer::<QDense<4, 3>>(1).is_err(), "a softmax read as a dense layer");
+}
+
+/// Dense layers with TensorFlow Lite's fixed-point tanh and logistic, on
+/// 64 random inputs; read at the wrong length or as each other, errors.
+#[test]
+fn tanh_and_logistic_give_tflite_micros_outputs() {
+    let model = Model::read(&fixture("squashing.tflite")).unwrap();
+    let first: QDense<4, 8> = model.layer(0).unwrap();
+    let tanh: QTanh<8> = model.layer(1).unwrap();
+    let second: QDense<8, 8> = model.layer(2).unwrap();
+    let logistic: QLogistic<8> = model.layer(3).unwrap();
+    let last: QDense<8, 3> = model.layer(4).unwrap();
+    let (inputs, expected) = (rows("squashing.inputs"), rows("squashing.outputs"));
+    assert_eq!((inputs.len(), expected.len()), (64, 64));
+    for (input, expected) in inputs.iter().zip(&expected) {
+        let x: [i8; 4] = core::array::from_fn(|i| input[i]);
+        let y = last.forward(&logistic.forward(&second.forward(&tanh.forward(&first.forward(&x)))));
+        assert_eq!(y[..], expected[..], "{input:?}");
+    }
+    assert!(matches!(model.layer::<QTanh<4>>(1), Err(Error::ShapeMismatch { .. })));
+    assert!(matches!(model.layer::<QLogistic<8>>(1), Err(Error::Unsupported { .. })));
+    assert!(matches!(model.layer::<QTanh<8>>(3), Err(Error::Unsupported { .. })));
 }
 
 /// A float model's layers, read as such: sizes, weights in constnet's
