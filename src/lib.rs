@@ -103,10 +103,10 @@ struct ReadmeExamples;
 /// - `struct NetTrace<T>`: what a training forward pass keeps, per layer;
 /// - implementations of [`Layer`], [`Params`] and so [`Network`], and
 ///   `Default` (all zeros);
-/// - when every layer has an int8 counterpart (`Dense`, `Conv2d`,
-///   `DepthwiseConv2d`, `MaxPool2d`, `AvgPool2d`, `Flatten` of an image,
-///   with `Relu`, `Relu6` or `Identity` after a layer, `Sigmoid` and `Tanh`
-///   on vectors, and `Softmax` last):
+/// - when every layer has an int8 counterpart (every built-in layer, with
+///   `Relu`, `Relu6` or `Identity` after a layer with weights or a
+///   pooling, `Sigmoid` and `Tanh` on vectors, and `Softmax` last; not
+///   `LeakyRelu`, nor a layer of another type):
 ///   `struct NetQ8`, the network in int8 the TensorFlow Lite way, and
 ///   `Net::<f32>::quantize(&calibration)`, which calibrates it (min/max of
 ///   the input and of each layer with weights, after its ReLU, which

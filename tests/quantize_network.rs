@@ -11,8 +11,8 @@
 
 use constnet::prelude::*;
 use constnet::quant::{
-    QDense, QFlatten, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, QuantizeError, Range,
-    Reduce,
+    QDense, QFlatten, QGlobalAvgPool, QLogistic, QPool1d, QPool2d, QSoftmax, QTanh, Quantization,
+    QuantizeError, Range, Reduce,
 };
 use constnet::source::ToRust;
 use proptest::prelude::*;
@@ -39,6 +39,26 @@ network! {
 
 network! {
     pub struct Mlp<f32> { first: Dense<4, 12>, Relu, second: Dense<12, 8>, Relu6, last: Dense<8, 3> }
+}
+
+network! {
+    /// The 1-D layers and the global average pooling.
+    pub struct Sequence<f32> {
+        input: [2, 16],
+        conv: Conv1d<2, 4, 3, padding = 1>,
+        Relu,
+        pool: MaxPool1d<2>,
+        narrow: Conv1d<4, 4, 3, stride = 2>,
+        Relu6,
+        average: AvgPool1d<1>,
+        global: GlobalAvgPool,
+        out: Dense<4, 3>,
+    }
+}
+
+network! {
+    /// A sequence flattened.
+    pub struct Flat<f32> { input: [2, 6], conv: Conv1d<2, 3, 3>, Relu, flatten: Flatten, out: Dense<12, 2> }
 }
 
 network! {
@@ -104,7 +124,7 @@ fn quantize_calibrates_each_layer_where_tensorflow_lite_does() {
         pool: QPool2d { reduce: Reduce::Max, clamp: (-128, 127) },
         depthwise: cnn.depthwise.quantized(conv, depthwise, depthwise.clamp_range(0.0, 6.0)),
         average: QPool2d { reduce: Reduce::Average, clamp: (-128, 127) },
-        flatten: QFlatten,
+        flatten: QFlatten::new(),
         hidden: cnn.hidden.quantized(depthwise, hidden, (-128, 127)),
         logits: cnn.logits.quantized(hidden, logits, (-128, 127)),
         softmax11: QSoftmax::new(1.0, f64::from(logits.scale)).unwrap(),
@@ -169,6 +189,52 @@ fn tanh_and_sigmoid_are_tensorflow_lites_int8_functions() {
             assert!((y - f).abs() <= 6.0 * last.scale, "{y} against {f}");
         }
     }
+}
+
+/// Sequences quantize as images do: 1-D convolutions with their ReLUs as
+/// clamps, poolings and the flatten keeping their input's quantization.
+#[test]
+fn one_dimensional_layers_have_int8_twins() {
+    let mut rng = SmallRng::seed_from_u64(6);
+    let net = Sequence::random(&mut rng);
+    let inputs: Vec<[[f32; 16]; 2]> = (0..20)
+        .map(|_| core::array::from_fn(|_| core::array::from_fn(|_| rng.random_range(-2.0..2.0))))
+        .collect();
+    let q8 = net.quantize(&inputs).unwrap();
+    let mut ranges = [Range::EMPTY; 4];
+    for x in &inputs {
+        ranges[0].observe(x.as_flattened());
+        let a = Relu.forward(&net.conv.forward(x));
+        ranges[1].observe(a.as_flattened());
+        let b = Relu6.forward(&net.narrow.forward(&net.pool.forward(&a)));
+        ranges[2].observe(b.as_flattened());
+        ranges[3].observe(&net.out.forward(&net.global.forward(&net.average.forward(&b))));
+    }
+    let [input, conv, narrow, out] = ranges.map(|r| r.quantization());
+    let expected = SequenceQ8 {
+        input_quantization: input,
+        conv: net.conv.quantized(input, conv, relu(conv)),
+        pool: QPool1d::new(Reduce::Max, (-128, 127)),
+        narrow: net.narrow.quantized(conv, narrow, narrow.clamp_range(0.0, 6.0)),
+        average: QPool1d::new(Reduce::Average, (-128, 127)),
+        global: QGlobalAvgPool::new(),
+        out: net.out.quantized(narrow, out, (-128, 127)),
+        output_quantization: out,
+    };
+    assert_eq!(q8, expected);
+    for x in &inputs {
+        let y = q8.dequantize_output(&q8.forward(&q8.quantize_input(x)));
+        for (y, f) in y.iter().zip(net.forward(x)) {
+            assert!((y - f).abs() <= 8.0 * out.scale, "{y} against {f}");
+        }
+    }
+
+    let flat = Flat::random(&mut rng);
+    let q8 = flat.quantize(&[[[0.5; 6], [-0.5; 6]], [[1.0; 6], [0.0; 6]]]).unwrap();
+    let image = q8.quantize_input(&[[0.5; 6], [-0.5; 6]]);
+    let conv = q8.conv.forward(&image);
+    assert_eq!(q8.flatten.forward(&conv), *conv.as_flattened());
+    assert_eq!(q8.forward(&image), q8.out.forward(conv.as_flattened().try_into().unwrap()));
 }
 
 #[test]

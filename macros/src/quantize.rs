@@ -31,7 +31,8 @@ enum Step<'a> {
 }
 
 /// The int8 network's steps, or `None` where a layer has no int8
-/// counterpart (a sigmoid, a 1-D convolution, a layer of another type...).
+/// counterpart (a leaky ReLU, a ReLU after a flatten, a layer of another
+/// type...).
 fn plan<'a>(checked: &'a Checked) -> Option<Vec<Step<'a>>> {
     let mut steps: Vec<Step> = Vec::new();
     let mut incoming = known(&checked.input)?;
@@ -39,9 +40,11 @@ fn plan<'a>(checked: &'a Checked) -> Option<Vec<Step<'a>>> {
         match &layer.kind {
             Kind::Builtin { kind, .. } => {
                 let requantizes = match kind.name {
-                    "Dense" | "Conv2d" | "DepthwiseConv2d" => true,
-                    "MaxPool2d" | "AvgPool2d" => false,
-                    "Flatten" if incoming.len() == 3 => false,
+                    "Dense" | "Conv2d" | "DepthwiseConv2d" | "Conv1d" => true,
+                    "MaxPool2d" | "AvgPool2d" | "MaxPool1d" | "AvgPool1d" | "GlobalAvgPool" => {
+                        false
+                    }
+                    "Flatten" if incoming.len() > 1 => false,
                     _ => return None,
                 };
                 steps.push(Step::Layer { layer, requantizes, ceiling: None, last: position });
@@ -56,7 +59,10 @@ fn plan<'a>(checked: &'a Checked) -> Option<Vec<Step<'a>>> {
                 else {
                     return None;
                 };
-                if matches!(&layer.kind, Kind::Builtin { kind, .. } if kind.name == "Flatten") {
+                // Their int8 twins have no clamp.
+                if matches!(&layer.kind, Kind::Builtin { kind, .. }
+                    if kind.name == "Flatten" || kind.name == "GlobalAvgPool")
+                {
                     return None;
                 }
                 *ceiling = Some(match activation {
@@ -165,6 +171,7 @@ pub fn expand(checked: &Checked) -> TokenStream {
                 docs.push(format!(" `{}` ({}) in int8.", field.unraw(), kind.name));
                 let int8_kind = match kind.name {
                     "MaxPool2d" | "AvgPool2d" => "QPool2d".to_string(),
+                    "MaxPool1d" | "AvgPool1d" => "QPool1d".to_string(),
                     other => format!("Q{other}"),
                 };
                 // `plan` found every shape known.

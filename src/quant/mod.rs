@@ -15,6 +15,7 @@ pub(crate) mod dot;
 mod fixed;
 mod network;
 mod pool;
+mod sequence;
 mod softmax;
 mod source;
 mod tensor;
@@ -26,10 +27,11 @@ pub use conv::{QConv2d, QDepthwiseConv2d};
 pub use dense::QDense;
 pub use fixed::{Multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul};
 pub use network::{
-    Int8Value, QFlatten, Quantize, QuantizeError, TensorOf, calibrated, clamp, finite_weights,
-    logistic, softmax, tanh,
+    Int8Array, Int8Value, QFlatten, QGlobalAvgPool, Quantize, QuantizeError, TensorOf, calibrated,
+    clamp, finite_weights, logistic, softmax, tanh,
 };
 pub use pool::{QPool2d, Reduce};
+pub use sequence::{QConv1d, QPool1d};
 pub use softmax::QSoftmax;
 pub use tensor::Quantization;
 

@@ -4,9 +4,15 @@
 //! checks that calibration found ranges an int8 scale can cover.
 
 use core::fmt;
+use core::marker::PhantomData;
 
-use super::{QDense, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Range, Reduce};
-use crate::layer::{AvgPool2d, Conv2d, Dense, DepthwiseConv2d, Flatten, MaxPool2d};
+use super::{
+    QConv1d, QDense, QLogistic, QPool1d, QPool2d, QSoftmax, QTanh, Quantization, Range, Reduce,
+};
+use crate::layer::{
+    AvgPool1d, AvgPool2d, Conv1d, Conv2d, Dense, DepthwiseConv2d, Flatten, GlobalAvgPool,
+    MaxPool1d, MaxPool2d,
+};
 use crate::params::{Params, TensorInfo};
 
 /// A float layer with an int8 counterpart.
@@ -93,27 +99,188 @@ macro_rules! pooling {
 pooling!(MaxPool2d, Reduce::Max);
 pooling!(AvgPool2d, Reduce::Average);
 
-/// An int8 image `[C][H][W]` as a vector of `N` values, channels first:
-/// [`Flatten`] in int8.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct QFlatten<const C: usize, const H: usize, const W: usize, const N: usize>;
+/// `impl Quantize` for a 1-D pooling, [`QPool1d`].
+macro_rules! pooling_1d {
+    ($float:ident, $reduce:expr) => {
+        impl<const C: usize, const K: usize, const L: usize, const S: usize, const OL: usize>
+            Quantize for $float<f32, C, K, L, S, OL>
+        {
+            type Quantized = QPool1d<C, K, L, S, OL>;
 
-impl<const C: usize, const H: usize, const W: usize, const N: usize> QFlatten<C, H, W, N> {
-    /// The image's values in order.
-    pub fn forward(&self, input: &[[[i8; W]; H]; C]) -> [i8; N] {
-        super::flatten(input)
-    }
+            fn quantized(
+                &self,
+                _: Quantization,
+                _: Quantization,
+                clamp: (i8, i8),
+            ) -> Self::Quantized {
+                QPool1d::new($reduce, clamp)
+            }
+        }
+    };
 }
 
-impl<const C: usize, const H: usize, const W: usize, const N: usize> Quantize
-    for Flatten<[[[f32; W]; H]; C], N>
+pooling_1d!(MaxPool1d, Reduce::Max);
+pooling_1d!(AvgPool1d, Reduce::Average);
+
+impl<
+    const C_IN: usize,
+    const C_OUT: usize,
+    const K: usize,
+    const L: usize,
+    const S: usize,
+    const P: usize,
+    const OL: usize,
+> Quantize for Conv1d<f32, C_IN, C_OUT, K, L, S, P, OL>
 {
-    type Quantized = QFlatten<C, H, W, N>;
+    type Quantized = QConv1d<C_IN, C_OUT, K, L, S, P, OL>;
 
-    fn quantized(&self, _: Quantization, _: Quantization, _: (i8, i8)) -> Self::Quantized {
-        QFlatten
+    fn quantized(
+        &self,
+        input: Quantization,
+        output: Quantization,
+        clamp: (i8, i8),
+    ) -> Self::Quantized {
+        Conv1d::quantized(self, input, output, clamp)
     }
 }
+
+/// An int8 value of a shape constnet's layers pass: `[i8; N]`,
+/// `[[i8; L]; C]` or `[[[i8; W]; H]; C]`.
+pub trait Int8Array: Copy + fmt::Debug + PartialEq {
+    /// Its dimensions, outermost first.
+    const DIMS: &'static [usize];
+
+    /// Its values, in order.
+    fn values(&self) -> &[i8];
+}
+
+impl<const N: usize> Int8Array for [i8; N] {
+    const DIMS: &'static [usize] = &[N];
+
+    fn values(&self) -> &[i8] {
+        self
+    }
+}
+
+impl<const L: usize, const C: usize> Int8Array for [[i8; L]; C] {
+    const DIMS: &'static [usize] = &[C, L];
+
+    fn values(&self) -> &[i8] {
+        self.as_flattened()
+    }
+}
+
+impl<const W: usize, const H: usize, const C: usize> Int8Array for [[[i8; W]; H]; C] {
+    const DIMS: &'static [usize] = &[C, H, W];
+
+    fn values(&self) -> &[i8] {
+        self.as_flattened().as_flattened()
+    }
+}
+
+/// An int8 value `S` (an image or a sequence) as a vector of its `N`
+/// values, channels first: [`Flatten`] in int8.
+pub struct QFlatten<S, const N: usize>(PhantomData<fn() -> S>);
+
+impl<S: Int8Array, const N: usize> QFlatten<S, N> {
+    /// The flatten of `S` into `N` values.
+    pub const fn new() -> Self {
+        const { assert!(product(S::DIMS) == N, "the value does not hold N values") };
+        Self(PhantomData)
+    }
+
+    /// The values in order.
+    pub fn forward(&self, input: &S) -> [i8; N] {
+        let values = input.values();
+        core::array::from_fn(|i| values[i])
+    }
+}
+
+/// The mean of each of `C` int8 planes `S` (rows or images), rounded half
+/// away from zero as TensorFlow Lite's average pooling rounds it:
+/// [`GlobalAvgPool`] in int8, keeping its input's quantization.
+pub struct QGlobalAvgPool<S, const C: usize>(PhantomData<fn() -> S>);
+
+impl<S: Int8Array, const C: usize> QGlobalAvgPool<S, C> {
+    /// The pooling of `C` planes `S`.
+    pub const fn new() -> Self {
+        Self(PhantomData)
+    }
+
+    /// Inference on int8 values.
+    pub fn forward(&self, input: &[S; C]) -> [i8; C] {
+        input.each_ref().map(|plane| {
+            let values = plane.values();
+            let sum = values.iter().map(|&v| i32::from(v)).sum::<i32>();
+            super::pool::average(sum, values.len() as i32) as i8
+        })
+    }
+}
+
+/// `Clone`, `Copy`, `PartialEq`, `Eq`, `Debug` and `Default` for a layer
+/// of no parameters.
+macro_rules! parameterless {
+    ($layer:ident<S, const $n:ident: usize>, $name:literal) => {
+        impl<S, const $n: usize> Clone for $layer<S, $n> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<S, const $n: usize> Copy for $layer<S, $n> {}
+
+        impl<S, const $n: usize> PartialEq for $layer<S, $n> {
+            fn eq(&self, _: &Self) -> bool {
+                true
+            }
+        }
+
+        impl<S, const $n: usize> Eq for $layer<S, $n> {}
+
+        impl<S, const $n: usize> fmt::Debug for $layer<S, $n> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!($name, "<{}>"), $n)
+            }
+        }
+
+        impl<S: Int8Array, const $n: usize> Default for $layer<S, $n> {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+    };
+}
+
+parameterless!(QFlatten<S, const N: usize>, "QFlatten");
+parameterless!(QGlobalAvgPool<S, const C: usize>, "QGlobalAvgPool");
+
+const fn product(dims: &[usize]) -> usize {
+    let (mut product, mut i) = (1, 0);
+    while i < dims.len() {
+        product *= dims[i];
+        i += 1;
+    }
+    product
+}
+
+/// `impl Quantize` for the layers of no parameters on images and
+/// sequences, whose int8 twins take the int8 value of the same shape.
+macro_rules! reshaping {
+    ($float:ident => $int8:ident, [$($c:ident),*], $f32:ty, $i8:ty, $n:ident) => {
+        impl<$(const $c: usize),*> Quantize for $float<$f32, $n> {
+            type Quantized = $int8<$i8, $n>;
+
+            fn quantized(&self, _: Quantization, _: Quantization, _: (i8, i8)) -> Self::Quantized {
+                $int8::new()
+            }
+        }
+    };
+}
+
+reshaping!(Flatten => QFlatten, [W, H, C, N], [[[f32; W]; H]; C], [[[i8; W]; H]; C], N);
+reshaping!(Flatten => QFlatten, [L, C, N], [[f32; L]; C], [[i8; L]; C], N);
+reshaping!(GlobalAvgPool => QGlobalAvgPool, [W, H, C], [[f32; W]; H], [[i8; W]; H], C);
+reshaping!(GlobalAvgPool => QGlobalAvgPool, [L, C], [f32; L], [i8; L], C);
 
 /// A float value (`[f32; N]`, `[[f32; L]; C]`, `[[[f32; W]; H]; C]`) and
 /// the int8 value of the same shape.

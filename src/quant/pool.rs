@@ -75,15 +75,21 @@ impl<
                 Reduce::Average => {
                     let (sum, count) = inputs
                         .fold((0i32, 0i32), |(sum, count), i| (sum + i32::from(x[i]), count + 1));
-                    match count {
-                        0 => 0,
-                        _ if sum > 0 => (sum + count / 2) / count,
-                        _ => (sum - count / 2) / count,
-                    }
+                    average(sum, count)
                 }
             };
             y[o] = clamped(value, self.clamp);
         });
         output
+    }
+}
+
+/// `sum / count` rounded half away from zero, as TensorFlow Lite's average
+/// pooling divides; 0 for no value.
+pub(super) fn average(sum: i32, count: i32) -> i32 {
+    match count {
+        0 => 0,
+        _ if sum > 0 => (sum + count / 2) / count,
+        _ => (sum - count / 2) / count,
     }
 }

@@ -4,8 +4,8 @@
 use core::fmt::{self, Display, Write};
 
 use super::{
-    Multiplier, QConv2d, QDense, QDepthwiseConv2d, QFlatten, QLogistic, QPool2d, QSoftmax, QTanh,
-    Quantization, Reduce, ScaledInput,
+    Int8Array, Multiplier, QConv1d, QConv2d, QDense, QDepthwiseConv2d, QFlatten, QGlobalAvgPool,
+    QLogistic, QPool1d, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput,
 };
 use crate::Scalar;
 use crate::source::{ToRust, write_indent};
@@ -276,16 +276,72 @@ impl<
     }
 }
 
-/// `::constnet::quant::QFlatten`.
-impl<const C: usize, const H: usize, const W: usize, const N: usize> ToRust
-    for QFlatten<C, H, W, N>
+/// `[[i8; L]; C]` for the dimensions `[C, L]`.
+fn write_array_type(out: &mut dyn Write, dims: &[usize]) -> fmt::Result {
+    match dims {
+        [] => out.write_str("i8"),
+        [outer, inner @ ..] => {
+            out.write_str("[")?;
+            write_array_type(out, inner)?;
+            write!(out, "; {outer}]")
+        }
+    }
+}
+
+/// `::constnet::quant::QFlatten::new()` and the same for `QGlobalAvgPool`.
+macro_rules! parameterless_source {
+    ($layer:ident<S, $n:ident>) => {
+        impl<S: Int8Array, const $n: usize> ToRust for $layer<S, $n> {
+            fn write_type(out: &mut dyn Write) -> fmt::Result {
+                out.write_str(concat!("::constnet::quant::", stringify!($layer), "<"))?;
+                write_array_type(out, S::DIMS)?;
+                write!(out, ", {}>", $n)
+            }
+
+            fn write_value(&self, out: &mut dyn Write, _indent: usize) -> fmt::Result {
+                out.write_str(concat!("::constnet::quant::", stringify!($layer), "::new()"))
+            }
+        }
+    };
+}
+
+parameterless_source!(QFlatten<S, N>);
+parameterless_source!(QGlobalAvgPool<S, C>);
+
+/// `::constnet::quant::QConv1d { conv: ... }`, the convolution of one row.
+impl<
+    const C_IN: usize,
+    const C_OUT: usize,
+    const K: usize,
+    const L: usize,
+    const S: usize,
+    const P: usize,
+    const OL: usize,
+> ToRust for QConv1d<C_IN, C_OUT, K, L, S, P, OL>
 {
     fn write_type(out: &mut dyn Write) -> fmt::Result {
-        write!(out, "::constnet::quant::QFlatten<{C}, {H}, {W}, {N}>")
+        write!(out, "::constnet::quant::QConv1d<{C_IN}, {C_OUT}, {K}, {L}, {S}, {P}, {OL}>")
     }
 
-    fn write_value(&self, out: &mut dyn Write, _indent: usize) -> fmt::Result {
-        out.write_str("::constnet::quant::QFlatten")
+    fn write_value(&self, out: &mut dyn Write, indent: usize) -> fmt::Result {
+        out.write_str("::constnet::quant::QConv1d { conv: ")?;
+        self.conv.write_value(out, indent)?;
+        out.write_str(" }")
+    }
+}
+
+/// `::constnet::quant::QPool1d { pool: ... }`, the pooling of one row.
+impl<const C: usize, const K: usize, const L: usize, const S: usize, const OL: usize> ToRust
+    for QPool1d<C, K, L, S, OL>
+{
+    fn write_type(out: &mut dyn Write) -> fmt::Result {
+        write!(out, "::constnet::quant::QPool1d<{C}, {K}, {L}, {S}, {OL}>")
+    }
+
+    fn write_value(&self, out: &mut dyn Write, indent: usize) -> fmt::Result {
+        out.write_str("::constnet::quant::QPool1d { pool: ")?;
+        self.pool.write_value(out, indent)?;
+        out.write_str(" }")
     }
 }
 
