@@ -153,6 +153,31 @@ def conv1d_model():
     return convert_int8(with_biases(tf.keras.Model(inputs, outputs)), (16, 3))
 
 
+def mean_model():
+    """An int8 convolution whose outputs a global average pooling reduces
+    (TensorFlow Lite's MEAN over height and width), then a dense layer."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(7)
+    inputs = tf.keras.Input((6, 6, 2), batch_size=1)
+    x = tf.keras.layers.Conv2D(4, 3, padding="same", activation="relu")(inputs)
+    x = tf.keras.layers.GlobalAveragePooling2D()(x)
+    outputs = tf.keras.layers.Dense(3)(x)
+    return convert_int8(with_biases(tf.keras.Model(inputs, outputs)), (6, 6, 2))
+
+
+def mean1d_model():
+    """The same on sequences: a MEAN over the steps of a 1-D convolution."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(7)
+    inputs = tf.keras.Input((12, 3), batch_size=1)
+    x = tf.keras.layers.Conv1D(4, 3, padding="same", activation="relu6")(inputs)
+    x = tf.keras.layers.GlobalAveragePooling1D()(x)
+    outputs = tf.keras.layers.Dense(3)(x)
+    return convert_int8(with_biases(tf.keras.Model(inputs, outputs)), (12, 3))
+
+
 def convert_float(model):
     """`model` converted to a float32 TensorFlow Lite model."""
     import tensorflow as tf
@@ -206,6 +231,18 @@ def conv1d_f32_model():
     return convert_float(with_biases(tf.keras.Model(inputs, outputs)))
 
 
+def mean_f32_model():
+    """A float convolution, a global average pooling and a dense layer."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(7)
+    inputs = tf.keras.Input((6, 6, 2), batch_size=1)
+    x = tf.keras.layers.Conv2D(4, 3, padding="same", activation="relu")(inputs)
+    x = tf.keras.layers.GlobalAveragePooling2D()(x)
+    outputs = tf.keras.layers.Dense(3)(x)
+    return convert_float(with_biases(tf.keras.Model(inputs, outputs)))
+
+
 def lines(rows):
     return "".join(" ".join(map(str, np.asarray(row).flatten())) + "\n" for row in rows)
 
@@ -241,6 +278,9 @@ def main():
         (FIXTURES / "conv_f32.tflite").write_bytes(conv_f32_model())
         (FIXTURES / "conv1d_f32.tflite").write_bytes(conv1d_f32_model())
         (FIXTURES / "squashing.tflite").write_bytes(squashing_model())
+        (FIXTURES / "mean.tflite").write_bytes(mean_model())
+        (FIXTURES / "mean1d.tflite").write_bytes(mean1d_model())
+        (FIXTURES / "mean_f32.tflite").write_bytes(mean_f32_model())
     rng = np.random.default_rng(11)
     images = [rng.integers(-128, 128, size=(1, 8, 8, 2), dtype=np.int8) for _ in range(64)]
     record("conv.tflite", images)
@@ -254,6 +294,10 @@ def main():
     record("dense_f32.tflite", floats(4))
     record("conv_f32.tflite", floats(10, 10, 2))
     record("conv1d_f32.tflite", floats(16, 3))
+    rng = np.random.default_rng(31)
+    record("mean.tflite", [rng.integers(-128, 128, size=(1, 6, 6, 2), dtype=np.int8) for _ in range(64)])
+    record("mean1d.tflite", [rng.integers(-128, 128, size=(1, 12, 3), dtype=np.int8) for _ in range(64)])
+    record("mean_f32.tflite", [rng.normal(size=(1, 6, 6, 2)).astype(np.float32) for _ in range(64)])
     rng = np.random.default_rng(13)
     record("softmax.tflite", [rng.integers(-128, 128, size=(1, 4), dtype=np.int8) for _ in range(64)])
     record("speech.tflite", spectrograms(np.random.default_rng(17), 64))

@@ -11,8 +11,8 @@
 
 use constnet::prelude::*;
 use constnet::quant::{
-    QDense, QFlatten, QGlobalAvgPool, QLogistic, QPool1d, QPool2d, QSoftmax, QTanh, Quantization,
-    QuantizeError, Range, Reduce,
+    Mean, QDense, QFlatten, QGlobalAvgPool, QLogistic, QPool1d, QPool2d, QSoftmax, QTanh,
+    Quantization, QuantizeError, Range, Reduce,
 };
 use constnet::source::ToRust;
 use proptest::prelude::*;
@@ -192,7 +192,8 @@ fn tanh_and_sigmoid_are_tensorflow_lites_int8_functions() {
 }
 
 /// Sequences quantize as images do: 1-D convolutions with their ReLUs as
-/// clamps, poolings and the flatten keeping their input's quantization.
+/// clamps, windowed poolings and the flatten keeping their input's
+/// quantization, the global pooling's means rescaled to their own range.
 #[test]
 fn one_dimensional_layers_have_int8_twins() {
     let mut rng = SmallRng::seed_from_u64(6);
@@ -201,24 +202,27 @@ fn one_dimensional_layers_have_int8_twins() {
         .map(|_| core::array::from_fn(|_| core::array::from_fn(|_| rng.random_range(-2.0..2.0))))
         .collect();
     let q8 = net.quantize(&inputs).unwrap();
-    let mut ranges = [Range::EMPTY; 4];
+    let mut ranges = [Range::EMPTY; 5];
     for x in &inputs {
         ranges[0].observe(x.as_flattened());
         let a = Relu.forward(&net.conv.forward(x));
         ranges[1].observe(a.as_flattened());
         let b = Relu6.forward(&net.narrow.forward(&net.pool.forward(&a)));
         ranges[2].observe(b.as_flattened());
-        ranges[3].observe(&net.out.forward(&net.global.forward(&net.average.forward(&b))));
+        let means = net.global.forward(&net.average.forward(&b));
+        ranges[3].observe(&means);
+        ranges[4].observe(&net.out.forward(&means));
     }
-    let [input, conv, narrow, out] = ranges.map(|r| r.quantization());
+    let [input, conv, narrow, means, out] = ranges.map(|r| r.quantization());
+    assert_ne!(means, narrow, "a mean's range is narrower than its input's");
     let expected = SequenceQ8 {
         input_quantization: input,
         conv: net.conv.quantized(input, conv, relu(conv)),
         pool: QPool1d::new(Reduce::Max, (-128, 127)),
         narrow: net.narrow.quantized(conv, narrow, narrow.clamp_range(0.0, 6.0)),
         average: QPool1d::new(Reduce::Average, (-128, 127)),
-        global: QGlobalAvgPool::new(),
-        out: net.out.quantized(narrow, out, (-128, 127)),
+        global: QGlobalAvgPool::new(Mean::new(narrow, means, 3)),
+        out: net.out.quantized(means, out, (-128, 127)),
         output_quantization: out,
     };
     assert_eq!(q8, expected);
@@ -228,6 +232,19 @@ fn one_dimensional_layers_have_int8_twins() {
             assert!((y - f).abs() <= 8.0 * out.scale, "{y} against {f}");
         }
     }
+
+    let Mean::Requantized { multiplier, input_zero_point, output_zero_point } = q8.global.mean
+    else {
+        panic!("{:?}", q8.global)
+    };
+    let source = q8.rust_const("SEQUENCE_Q8").to_string();
+    let global = format!(
+        "global: ::constnet::quant::QGlobalAvgPool::new(::constnet::quant::Mean::Requantized {{ \
+         multiplier: ::constnet::quant::Multiplier {{ value: {}, shift: {} }}, \
+         input_zero_point: {input_zero_point}, output_zero_point: {output_zero_point} }}),",
+        multiplier.value, multiplier.shift
+    );
+    assert!(source.contains(&global), "{source}");
 
     let flat = Flat::random(&mut rng);
     let q8 = flat.quantize(&[[[0.5; 6], [-0.5; 6]], [[1.0; 6], [0.0; 6]]]).unwrap();

@@ -9,7 +9,9 @@ use std::path::Path;
 use constnet::io::tflite::{
     Activation, ElementType, Error, FloatLayer, Layer, Model, OperatorCode,
 };
-use constnet::quant::{QConv2d, QDense, QDepthwiseConv2d, QLogistic, QPool2d, QSoftmax, QTanh};
+use constnet::quant::{
+    Mean, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh,
+};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tflite").join(name);
@@ -295,5 +297,55 @@ fn inputs_that_once_panicked_are_errors() {
         for operator in 0..model.operators.len() {
             let _ = model.read_layer(operator);
         }
+    }
+}
+
+/// Keras's global average pooling, converted to `MEAN` over height and
+/// width with an output quantization of its own: every output equals
+/// TFLite Micro's. Means over other axes, or keeping their dimensions, are
+/// refused by both readers, naming the tensor.
+#[test]
+fn a_mean_gives_tflite_micros_outputs_and_other_reductions_are_refused() {
+    let model = Model::read(&fixture("mean.tflite")).unwrap();
+    let conv: QConv2d<2, 4, 3, 3, 6, 6, 1, 1, 1, 1, 6, 6> = model.layer(0).unwrap();
+    let mean: QGlobalAvgPool<[[i8; 6]; 6], 4> = model.layer(1).unwrap();
+    assert!(matches!(mean.mean, Mean::Requantized { .. }), "{mean:?}");
+    let dense: QDense<4, 3> = model.layer(2).unwrap();
+    let (inputs, expected) = (rows("mean.inputs"), rows("mean.outputs"));
+    assert_eq!((inputs.len(), expected.len()), (64, 64));
+    for (sample, (input, expected)) in inputs.iter().zip(&expected).enumerate() {
+        let x = mean.forward(&conv.forward(&from_hwc::<2, 6, 6>(input)));
+        assert_eq!(dense.forward(&x)[..], expected[..], "sample {sample}");
+    }
+    assert!(model.layer::<QGlobalAvgPool<[[i8; 6]; 5], 4>>(1).is_err());
+
+    let float = Model::read(&fixture("mean_f32.tflite")).unwrap();
+    assert_eq!(float.read_float_layer(1).unwrap(), FloatLayer::GlobalAvgPool { shape: [4, 6, 6] });
+    for model in [model, float] {
+        let axes = model.operators[1].inputs[1] as usize;
+        let name = model.tensors[model.operators[1].outputs[0] as usize].name.clone();
+        let read = |model: &Model| {
+            if model.tensors[model.inputs[0]].element == ElementType::Int8 {
+                model.read_layer(1).map(drop)
+            } else {
+                model.read_float_layer(1).map(drop)
+            }
+        };
+        let refusal = |model: &Model| {
+            let error = read(model).unwrap_err();
+            assert!(error.to_string().contains(&name), "{error}");
+            error.to_string()
+        };
+        // Negative axes count from the end: [-3, -2] is [1, 2].
+        let mut negative = model.clone();
+        negative.tensors[axes].data = [-3i32, -2].iter().flat_map(|a| a.to_le_bytes()).collect();
+        assert_eq!(read(&negative), read(&model));
+        assert!(read(&model).is_ok());
+        let mut over_channels = model.clone();
+        over_channels.tensors[axes].data = [1i32, 3].iter().flat_map(|a| a.to_le_bytes()).collect();
+        assert!(refusal(&over_channels).contains("a mean over the axes [1, 3]"));
+        let mut kept = model.clone();
+        kept.operators[1].options = vec![Some(1)];
+        assert!(refusal(&kept).contains("keeps its dimensions"));
     }
 }

@@ -1,11 +1,13 @@
 //! Any bytes, read as a TensorFlow Lite model, then every operator as a
 //! layer of the fixtures' shapes and as a float layer: an error or a
-//! model, never a panic; a dense layer, a softmax, a logistic or a tanh
-//! read runs on inputs without a panic.
+//! model, never a panic; a dense layer, a mean, a softmax, a logistic or a
+//! tanh read runs on inputs without a panic.
 #![no_main]
 
 use constnet::io::tflite::Model;
-use constnet::quant::{QConv2d, QDense, QDepthwiseConv2d, QLogistic, QPool2d, QSoftmax, QTanh};
+use constnet::quant::{
+    QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
@@ -27,6 +29,11 @@ fuzz_target!(|bytes: &[u8]| {
         }
         if let Ok(tanh) = model.layer::<QTanh<8>>(operator) {
             let _ = tanh.forward(&extremes);
+        }
+        if let Ok(mean) = model.layer::<QGlobalAvgPool<[[i8; 6]; 6], 4>>(operator) {
+            for q in [i8::MIN, 0, i8::MAX] {
+                let _ = mean.forward(&[[[q; 6]; 6]; 4]);
+            }
         }
         if let Ok(softmax) = model.layer::<QSoftmax<3>>(operator) {
             for q in [i8::MIN, -1, 0, 1, i8::MAX] {

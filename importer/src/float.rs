@@ -131,6 +131,20 @@ pub(crate) fn rust_source(model: &Model, name: &str, origin: &str) -> Result<Str
                 });
                 push_activation(&mut lines, activation);
             }
+            FloatLayer::GlobalAvgPool { shape: shape @ [c, h, w] } => {
+                if lines.is_empty() && flattened.is_none() {
+                    input = Some(shape);
+                }
+                last_image = None;
+                lines.push(Line::Layer {
+                    doc: format!(
+                        "`MEAN` of each of {c} channels over {h}×{w} values (`{tensor_name}`)."
+                    ),
+                    field: numbered(&lines, "pool"),
+                    kind: "GlobalAvgPool".into(),
+                    value: "::constnet::layer::GlobalAvgPool::new()".into(),
+                });
+            }
             FloatLayer::Reshape(Layer::Flatten { shape }) => {
                 if flattened.replace(shape).is_some() {
                     return Err(unsupported("two flattens in a row"));

@@ -11,6 +11,7 @@
 //! The model is a chain of `FULLY_CONNECTED`, `CONV_2D`,
 //! `DEPTHWISE_CONV_2D` (a depth multiplier of 1, or any on one input
 //! channel, which is a convolution), `MAX_POOL_2D`, `AVERAGE_POOL_2D`,
+//! `MEAN` (of each channel, as Keras's global average poolings convert),
 //! `SOFTMAX`, `LOGISTIC`, `TANH` and `RESHAPE` (the flattening of an image, or, in an int8
 //! model and as the first operator, a vector made an image) operators, with
 //! the `RESHAPE`, `EXPAND_DIMS` and `SQUEEZE` around a 1-D convolution or
@@ -38,7 +39,7 @@ use std::fmt::Write;
 mod float;
 
 use constnet::io::tflite::{ElementType, Error, Geometry, Layer, Model, Weights};
-use constnet::quant::{Quantization, Reduce, ScaledInput};
+use constnet::quant::{Mean, Quantization, Reduce, ScaledInput};
 
 /// `Sine` for `path/to/sine.tflite`: the file's stem in upper camel case.
 pub fn name_of(path: &str) -> String {
@@ -191,6 +192,15 @@ pub fn rust_source(bytes: &[u8], name: &str, origin: &str) -> Result<String, Err
                     activation(clamp, quantization)
                 ),
             },
+            Layer::Mean { shape: [c, h, w], mean } => Step {
+                input: image(c, [h, w]),
+                output: format!("[i8; {c}]"),
+                flattens,
+                field: format!("mean{count}"),
+                ty: format!("QGlobalAvgPool<[[i8; {w}]; {h}], {c}>"),
+                value: format!("QGlobalAvgPool::new({})", mean_value(mean)),
+                doc: format!("`MEAN` of each of {c} channels over {h}×{w} values"),
+            },
             Layer::Unflatten { shape: [c, h, w] } => {
                 if index > 0 {
                     return Err(Error::Unsupported {
@@ -282,7 +292,7 @@ fn write_source(
     let _ = writeln!(out, "#[allow(unused_imports)]");
     let _ = writeln!(
         out,
-        "use ::constnet::quant::{{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput}};\n"
+        "use ::constnet::quant::{{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput}};\n"
     );
     let _ = writeln!(out, "/// `{origin}`: {} operators, int8 in and out.", model.operators.len());
     let _ = writeln!(out, "#[derive(Clone, Copy, Debug, PartialEq)]");
@@ -337,6 +347,18 @@ fn constant_name(name: &str) -> String {
         constant.push(c.to_ascii_uppercase());
         constant
     })
+}
+
+/// `Mean::Kept` or `Mean::Requantized { ... }`, by its whole path (a
+/// model may be named `Mean`).
+fn mean_value(mean: Mean) -> String {
+    match mean {
+        Mean::Kept => "::constnet::quant::Mean::Kept".into(),
+        Mean::Requantized { multiplier, input_zero_point, output_zero_point } => format!(
+            "::constnet::quant::Mean::Requantized {{ multiplier: Multiplier {{ value: {}, shift: {} }}, input_zero_point: {input_zero_point}, output_zero_point: {output_zero_point} }}",
+            multiplier.value, multiplier.shift
+        ),
+    }
 }
 
 fn quantization(q: Quantization) -> String {

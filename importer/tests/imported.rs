@@ -36,6 +36,15 @@ mod conv1d_f32 {
 mod speech {
     include!("models/speech.rs");
 }
+mod mean {
+    include!("models/mean.rs");
+}
+mod mean1d {
+    include!("models/mean1d.rs");
+}
+mod mean_f32 {
+    include!("models/mean_f32.rs");
+}
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/tflite")
@@ -65,6 +74,9 @@ fn imported_sources_are_current() {
         ("dense_f32", "DenseF32"),
         ("conv_f32", "ConvF32"),
         ("conv1d_f32", "Conv1dF32"),
+        ("mean", "Mean"),
+        ("mean1d", "Mean1d"),
+        ("mean_f32", "MeanF32"),
     ] {
         let origin = format!("{model}.tflite");
         let bytes = std::fs::read(fixtures().join(&origin)).unwrap();
@@ -139,6 +151,27 @@ fn the_imported_one_dimensional_model_is_tflite_micros() {
         assert_eq!(conv1d::CONV1D.forward(&sequence)[..], expected[..]);
     }
     assert_eq!((conv1d::Conv1d::INPUT, conv1d::Conv1d::OUTPUT), edges("conv1d.tflite"));
+}
+
+/// Keras's global average poolings, which TensorFlow Lite runs as `MEAN`
+/// and rescales to the means' own quantization, of images and sequences.
+#[test]
+fn imported_means_are_tflite_micros() {
+    for (input, expected) in rows("mean.inputs").iter().zip(rows("mean.outputs")) {
+        let hwc: [[[i8; 2]; 6]; 6] = core::array::from_fn(|h| {
+            core::array::from_fn(|w| core::array::from_fn(|c| input[(h * 6 + w) * 2 + c]))
+        });
+        assert_eq!(mean::MEAN.forward(&constnet::quant::from_hwc(&hwc))[..], expected[..]);
+    }
+    for (input, expected) in rows("mean1d.inputs").iter().zip(rows("mean1d.outputs")) {
+        let steps: [[[i8; 3]; 12]; 1] =
+            [core::array::from_fn(|t| core::array::from_fn(|c| input[t * 3 + c]))];
+        assert_eq!(mean1d::MEAN1D.forward(&constnet::quant::from_hwc(&steps))[..], expected[..]);
+    }
+    assert_eq!(rows("mean.outputs").len() + rows("mean1d.outputs").len(), 128);
+    assert_eq!((mean::Mean::INPUT, mean::Mean::OUTPUT), edges("mean.tflite"));
+    assert_eq!((mean1d::Mean1d::INPUT, mean1d::Mean1d::OUTPUT), edges("mean1d.tflite"));
+    agrees("mean_f32", |x| mean_f32::MEAN_F32.forward(&channels_first::<2, 6, 6>(x)));
 }
 
 /// `[H][W][C]` values, row by row, as constnet's `[C][H][W]`.

@@ -1,8 +1,9 @@
 //! The network's int8 twin, `{Name}Q8`, and the `quantize` that makes it
 //! from calibration data: written for the networks whose every layer has
 //! an int8 counterpart, TensorFlow Lite's way (ReLU and ReLU6 fused into
-//! the layer before them as clamps, poolings and flattens keeping their
-//! input's quantization, a sigmoid, a tanh or a softmax last with the
+//! the layer before them as clamps, windowed poolings and flattens keeping
+//! their input's quantization, global average poolings rescaling to their
+//! own, a sigmoid, a tanh or a softmax last with the
 //! output quantization TensorFlow Lite gives them).
 
 use proc_macro2::{Literal, TokenStream, TokenTree};
@@ -18,7 +19,8 @@ enum Step<'a> {
     /// A layer with a field.
     Layer {
         layer: &'a Layer<'a>,
-        /// Whether it has weights, and so an output quantization of its own.
+        /// Whether its output has a quantization of its own (it has weights,
+        /// or it is a global average pooling).
         requantizes: bool,
         /// The ReLU fused into it: its ceiling (`f32::INFINITY` or 6).
         ceiling: Option<TokenStream>,
@@ -40,10 +42,10 @@ fn plan<'a>(checked: &'a Checked) -> Option<Vec<Step<'a>>> {
         match &layer.kind {
             Kind::Builtin { kind, .. } => {
                 let requantizes = match kind.name {
-                    "Dense" | "Conv2d" | "DepthwiseConv2d" | "Conv1d" => true,
-                    "MaxPool2d" | "AvgPool2d" | "MaxPool1d" | "AvgPool1d" | "GlobalAvgPool" => {
-                        false
-                    }
+                    // A mean's range is narrower than its input's, and
+                    // TensorFlow Lite's `MEAN` rescales to it.
+                    "Dense" | "Conv2d" | "DepthwiseConv2d" | "Conv1d" | "GlobalAvgPool" => true,
+                    "MaxPool2d" | "AvgPool2d" | "MaxPool1d" | "AvgPool1d" => false,
                     "Flatten" if incoming.len() > 1 => false,
                     _ => return None,
                 };
@@ -252,12 +254,13 @@ pub fn expand(checked: &Checked) -> TokenStream {
 
     let struct_doc = format!(
         " [`{name}`] in int8, TensorFlow Lite's way, as [`{name}::quantize`] makes it: \
-         its ReLUs are the clamps of the layers before them, its poolings and flattens keep \
-         their input's quantization."
+         its ReLUs are the clamps of the layers before them, its windowed poolings and \
+         flattens keep their input's quantization."
     );
     let quantize_doc = format!(
         " This network in int8 ([`{q8}`]), calibrated on `calibration`: the range of the \
-         input and of each layer with weights (after its ReLU, if one follows) is the smallest \
+         input, of each layer with weights (after its ReLU, if one follows) and of each global \
+         average pooling is the smallest \
          and largest value seen (min/max, as TensorFlow Lite's converter calibrates); weights \
          get one symmetric scale per output channel.\n\n An error if a weight is not finite, \
          or if no calibration input gives a finite range somewhere."

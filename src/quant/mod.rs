@@ -13,6 +13,7 @@ mod conv;
 mod dense;
 pub(crate) mod dot;
 mod fixed;
+mod mean;
 mod network;
 mod pool;
 mod sequence;
@@ -26,9 +27,10 @@ pub use calibrate::Range;
 pub use conv::{QConv2d, QDepthwiseConv2d};
 pub use dense::QDense;
 pub use fixed::{Multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul};
+pub use mean::{Mean, QGlobalAvgPool};
 pub use network::{
-    Int8Array, Int8Value, QFlatten, QGlobalAvgPool, Quantize, QuantizeError, TensorOf, calibrated,
-    clamp, finite_weights, logistic, softmax, tanh,
+    Int8Array, Int8Value, QFlatten, Quantize, QuantizeError, TensorOf, calibrated, clamp,
+    finite_weights, logistic, softmax, tanh,
 };
 pub use pool::{QPool2d, Reduce};
 pub use sequence::{QConv1d, QPool1d};

@@ -7,7 +7,8 @@ use core::fmt;
 use core::marker::PhantomData;
 
 use super::{
-    QConv1d, QDense, QLogistic, QPool1d, QPool2d, QSoftmax, QTanh, Quantization, Range, Reduce,
+    QConv1d, QDense, QGlobalAvgPool, QLogistic, QPool1d, QPool2d, QSoftmax, QTanh, Quantization,
+    Range, Reduce,
 };
 use crate::layer::{
     AvgPool1d, AvgPool2d, Conv1d, Conv2d, Dense, DepthwiseConv2d, Flatten, GlobalAvgPool,
@@ -196,27 +197,6 @@ impl<S: Int8Array, const N: usize> QFlatten<S, N> {
     }
 }
 
-/// The mean of each of `C` int8 planes `S` (rows or images), rounded half
-/// away from zero as TensorFlow Lite's average pooling rounds it:
-/// [`GlobalAvgPool`] in int8, keeping its input's quantization.
-pub struct QGlobalAvgPool<S, const C: usize>(PhantomData<fn() -> S>);
-
-impl<S: Int8Array, const C: usize> QGlobalAvgPool<S, C> {
-    /// The pooling of `C` planes `S`.
-    pub const fn new() -> Self {
-        Self(PhantomData)
-    }
-
-    /// Inference on int8 values.
-    pub fn forward(&self, input: &[S; C]) -> [i8; C] {
-        input.each_ref().map(|plane| {
-            let values = plane.values();
-            let sum = values.iter().map(|&v| i32::from(v)).sum::<i32>();
-            super::pool::average(sum, values.len() as i32) as i8
-        })
-    }
-}
-
 /// `Clone`, `Copy`, `PartialEq`, `Eq`, `Debug` and `Default` for a layer
 /// of no parameters.
 macro_rules! parameterless {
@@ -252,7 +232,6 @@ macro_rules! parameterless {
 }
 
 parameterless!(QFlatten<S, const N: usize>, "QFlatten");
-parameterless!(QGlobalAvgPool<S, const C: usize>, "QGlobalAvgPool");
 
 const fn product(dims: &[usize]) -> usize {
     let (mut product, mut i) = (1, 0);
@@ -279,8 +258,23 @@ macro_rules! reshaping {
 
 reshaping!(Flatten => QFlatten, [W, H, C, N], [[[f32; W]; H]; C], [[[i8; W]; H]; C], N);
 reshaping!(Flatten => QFlatten, [L, C, N], [[f32; L]; C], [[i8; L]; C], N);
-reshaping!(GlobalAvgPool => QGlobalAvgPool, [W, H, C], [[f32; W]; H], [[i8; W]; H], C);
-reshaping!(GlobalAvgPool => QGlobalAvgPool, [L, C], [f32; L], [i8; L], C);
+
+/// `impl Quantize` for [`GlobalAvgPool`] of images and of sequences: the
+/// means have a quantization of their own, as TensorFlow Lite gives them.
+macro_rules! global_pooling {
+    ([$($c:ident),*], $f32:ty, $i8:ty) => {
+        impl<$(const $c: usize),*, const C: usize> Quantize for GlobalAvgPool<$f32, C> {
+            type Quantized = QGlobalAvgPool<$i8, C>;
+
+            fn quantized(&self, input: Quantization, output: Quantization, _: (i8, i8)) -> Self::Quantized {
+                QGlobalAvgPool::between(input, output)
+            }
+        }
+    };
+}
+
+global_pooling!([W, H], [[f32; W]; H], [[i8; W]; H]);
+global_pooling!([L], [f32; L], [i8; L]);
 
 /// A float value (`[f32; N]`, `[[f32; L]; C]`, `[[[f32; W]; H]; C]`) and
 /// the int8 value of the same shape.

@@ -4,8 +4,9 @@
 use core::fmt::{self, Display, Write};
 
 use super::{
-    Int8Array, Multiplier, QConv1d, QConv2d, QDense, QDepthwiseConv2d, QFlatten, QGlobalAvgPool,
-    QLogistic, QPool1d, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput,
+    Int8Array, Mean, Multiplier, QConv1d, QConv2d, QDense, QDepthwiseConv2d, QFlatten,
+    QGlobalAvgPool, QLogistic, QPool1d, QPool2d, QSoftmax, QTanh, Quantization, Reduce,
+    ScaledInput,
 };
 use crate::Scalar;
 use crate::source::{ToRust, write_indent};
@@ -288,7 +289,7 @@ fn write_array_type(out: &mut dyn Write, dims: &[usize]) -> fmt::Result {
     }
 }
 
-/// `::constnet::quant::QFlatten::new()` and the same for `QGlobalAvgPool`.
+/// `::constnet::quant::QFlatten::new()`.
 macro_rules! parameterless_source {
     ($layer:ident<S, $n:ident>) => {
         impl<S: Int8Array, const $n: usize> ToRust for $layer<S, $n> {
@@ -306,7 +307,42 @@ macro_rules! parameterless_source {
 }
 
 parameterless_source!(QFlatten<S, N>);
-parameterless_source!(QGlobalAvgPool<S, C>);
+
+/// `::constnet::quant::QGlobalAvgPool::new(::constnet::quant::Mean::...)`.
+impl<S: Int8Array, const C: usize> ToRust for QGlobalAvgPool<S, C> {
+    fn write_type(out: &mut dyn Write) -> fmt::Result {
+        out.write_str("::constnet::quant::QGlobalAvgPool<")?;
+        write_array_type(out, S::DIMS)?;
+        write!(out, ", {C}>")
+    }
+
+    fn write_value(&self, out: &mut dyn Write, indent: usize) -> fmt::Result {
+        out.write_str("::constnet::quant::QGlobalAvgPool::new(")?;
+        self.mean.write_value(out, indent)?;
+        out.write_str(")")
+    }
+}
+
+/// `::constnet::quant::Mean::Kept` or `::constnet::quant::Mean::Requantized { ... }`.
+impl ToRust for Mean {
+    fn write_type(out: &mut dyn Write) -> fmt::Result {
+        out.write_str("::constnet::quant::Mean")
+    }
+
+    fn write_value(&self, out: &mut dyn Write, indent: usize) -> fmt::Result {
+        match self {
+            Mean::Kept => out.write_str("::constnet::quant::Mean::Kept"),
+            Mean::Requantized { multiplier, input_zero_point, output_zero_point } => {
+                out.write_str("::constnet::quant::Mean::Requantized { multiplier: ")?;
+                multiplier.write_value(out, indent)?;
+                write!(
+                    out,
+                    ", input_zero_point: {input_zero_point}, output_zero_point: {output_zero_point} }}"
+                )
+            }
+        }
+    }
+}
 
 /// `::constnet::quant::QConv1d { conv: ... }`, the convolution of one row.
 impl<

@@ -2,7 +2,7 @@
 // `constnet-import`: its shapes are types, checked by the compiler.
 
 #[allow(unused_imports)]
-use ::constnet::quant::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput};
+use ::constnet::quant::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput};
 
 /// `speech.tflite`: 4 operators, int8 in and out.
 #[derive(Clone, Copy, Debug, PartialEq)]

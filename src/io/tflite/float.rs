@@ -5,7 +5,7 @@
 use std::format;
 use std::vec::Vec;
 
-use super::layers::{Convolution, Window, bias, convolution, geometry, reshape};
+use super::layers::{Convolution, Window, bias, convolution, geometry, mean_shape, reshape};
 use super::{Error, FusedActivation, Geometry, Layer, Model, Operator, OperatorCode};
 use crate::quant::Reduce;
 
@@ -74,6 +74,12 @@ pub enum FloatLayer {
         /// The fused activation.
         activation: Activation,
     },
+    /// `MEAN` of each channel of an image `[channels, height, width]` (a
+    /// sequence is one row high) into a vector: a global average pooling.
+    GlobalAvgPool {
+        /// The image's shape, channels first.
+        shape: [usize; 3],
+    },
     /// `RESHAPE`, `EXPAND_DIMS` or `SQUEEZE`, read as for an int8 model:
     /// [`Layer::Flatten`], [`Layer::Unflatten`] or [`Layer::Identity`].
     Reshape(Layer),
@@ -120,6 +126,7 @@ impl Model {
             OperatorCode::Reshape | OperatorCode::ExpandDims | OperatorCode::Squeeze => {
                 Ok(FloatLayer::Reshape(reshape(self, op)?))
             }
+            OperatorCode::Mean => Ok(FloatLayer::GlobalAvgPool { shape: mean_shape(self, op)? }),
             OperatorCode::Relu => Ok(FloatLayer::Activation(Activation::Relu)),
             OperatorCode::Relu6 => Ok(FloatLayer::Activation(Activation::Relu6)),
             OperatorCode::Logistic => Ok(FloatLayer::Activation(Activation::Sigmoid)),

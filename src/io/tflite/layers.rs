@@ -9,8 +9,8 @@ use std::vec::Vec;
 use super::{Error, FusedActivation, Model, Operator, OperatorCode, Tensor};
 use crate::layer::Axis;
 use crate::quant::{
-    Multiplier, QConv2d, QDense, QDepthwiseConv2d, QLogistic, QPool2d, QSoftmax, QTanh,
-    Quantization, Reduce, ScaledInput,
+    Mean, Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d,
+    QSoftmax, QTanh, Quantization, Reduce, ScaledInput,
 };
 
 /// Where a window (a kernel, a pooling window) goes over an image.
@@ -135,6 +135,14 @@ pub enum Layer {
     /// convolution or pooling as a 2-D one on images one row high, between
     /// two such operators.
     Identity,
+    /// `MEAN` of each channel of an image over its height and width, or of
+    /// a sequence over its steps (an image one row high), into a vector.
+    Mean {
+        /// The image's shape, channels first.
+        shape: [usize; 3],
+        /// How each channel's sum becomes its mean.
+        mean: Mean,
+    },
     /// `SOFTMAX` of a vector of `len` values, into the output quantization
     /// TensorFlow Lite requires (scale 1/256, zero point −128).
     Softmax {
@@ -187,6 +195,12 @@ impl Model {
             }
             OperatorCode::Reshape | OperatorCode::ExpandDims | OperatorCode::Squeeze => {
                 reshape(self, op)
+            }
+            OperatorCode::Mean => {
+                let shape @ [_, h, w] = mean_shape(self, op)?;
+                let input_q = self.tensor_at(&op.inputs, 0)?.quantization()?;
+                let mean = Mean::new(input_q, output.quantization()?, h.saturating_mul(w));
+                Ok(Layer::Mean { shape, mean })
             }
             OperatorCode::Softmax => {
                 let (len, input_q) = on_vector(self, op, "softmax", QSoftmax::<1>::OUTPUT)?;
@@ -275,6 +289,39 @@ pub(super) fn reshape(model: &Model, op: &Operator) -> Result<Layer, Error> {
                 input.shape, output.shape
             ))),
         }
+}
+
+/// The image `[channels, height, width]` of which a `MEAN` takes each
+/// channel's mean: an NHWC image's over height and width, or a sequence's
+/// `[1, length, channels]` over its steps (an image one row high), into a
+/// vector (its dimensions not kept, as Keras's global poolings leave them).
+pub(super) fn mean_shape(model: &Model, op: &Operator) -> Result<[usize; 3], Error> {
+    let (input, output) = (model.tensor_at(&op.inputs, 0)?, model.tensor_at(&op.outputs, 0)?);
+    let (shape, over): ([usize; 3], &[i32]) = match *input.shape.as_slice() {
+        [1, h, w, c] => ([c, h, w], &[1, 2]),
+        [1, length, c] => ([c, 1, length], &[1]),
+        _ => {
+            return Err(output.unsupported(&format!(
+                "a mean of a tensor of shape {:?} (only of one image or sequence)",
+                input.shape
+            )));
+        }
+    };
+    let axes = model.tensor_at(&op.inputs, 1)?.int32()?;
+    let rank = input.shape.len() as i32;
+    let mut resolved: Vec<i32> = axes.iter().map(|&a| if a < 0 { a + rank } else { a }).collect();
+    resolved.sort_unstable();
+    resolved.dedup();
+    if resolved != over {
+        return Err(output.unsupported(&format!(
+            "a mean over the axes {axes:?} (only over each channel's values, {over:?})"
+        )));
+    }
+    if op.option(0, 0) != 0 {
+        return Err(output.unsupported("a mean that keeps its dimensions"));
+    }
+    output.expect_shape(&[1, shape[0]])?;
+    Ok(shape)
 }
 
 /// How constnet runs a `CONV_2D` or a `DEPTHWISE_CONV_2D`.
@@ -530,6 +577,7 @@ fn kind(layer: &Layer) -> &'static str {
         Layer::Flatten { .. } => "a flatten",
         Layer::Unflatten { .. } => "a reshape into an image",
         Layer::Identity => "a reshape that moves no value",
+        Layer::Mean { .. } => "a mean",
         Layer::Softmax { .. } => "a softmax",
         Layer::Logistic { .. } => "a logistic",
         Layer::Tanh { .. } => "a tanh",
@@ -666,6 +714,21 @@ impl<
             return Err(mismatch(model, operator, &expected, &found));
         }
         Ok(QPool2d { reduce: *reduce, clamp: *clamp })
+    }
+}
+
+impl<const C: usize, const H: usize, const W: usize> FromOperator
+    for QGlobalAvgPool<[[i8; W]; H], C>
+{
+    fn from_operator(model: &Model, operator: usize) -> Result<Self, Error> {
+        let layer = model.read_layer(operator)?;
+        let Layer::Mean { shape, mean } = layer else {
+            return Err(wrong_kind(model, operator, &layer, "a mean"));
+        };
+        if shape != [C, H, W] {
+            return Err(mismatch(model, operator, &[C, H, W], &shape));
+        }
+        Ok(QGlobalAvgPool::new(mean))
     }
 }
 

@@ -260,6 +260,8 @@ impl OperatorCode {
             OperatorCode::AveragePool2d | OperatorCode::MaxPool2d => &[1, 4, 4, 4, 4, 1],
             // beta (a float, read as its bits)
             OperatorCode::Softmax => &[4],
+            // keep_dims
+            OperatorCode::Mean => &[1],
             _ => &[],
         }
     }

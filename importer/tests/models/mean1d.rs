@@ -1,0 +1,52 @@
+// The int8 TensorFlow Lite model `mean1d.tflite` as constnet layers, written by
+// `constnet-import`: its shapes are types, checked by the compiler.
+
+#[allow(unused_imports)]
+use ::constnet::quant::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput};
+
+/// `mean1d.tflite`: 5 operators, int8 in and out.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Mean1d {
+    /// `CONV_2D`, 1×3 window, stride 1×1, padding 0×1: [3, 1, 12] → [4, 1, 12] (`functional_8_1/conv1d_4_1/Relu6;functional_8_1/conv1d_4_1/BiasAdd;functional_8_1/conv1d_4_1/convolution/Squeeze;functional_8_1/conv1d_4_1/Squeeze;functional_8_1/conv1d_4_1/convolution1`).
+    pub conv0: QConv2d<3, 4, 1, 3, 1, 12, 1, 1, 0, 1, 1, 12>,
+    /// `MEAN` of each of 4 channels over 1×12 values (`functional_8_1/global_average_pooling1d_1/Mean`).
+    pub mean1: QGlobalAvgPool<[[i8; 12]; 1], 4>,
+    /// `FULLY_CONNECTED`, 4 → 3 (`StatefulPartitionedCall_1:0`).
+    pub dense2: QDense<4, 3>,
+}
+
+impl Mean1d {
+    /// The input's quantization: `real = scale · (q − zero_point)`.
+    pub const INPUT: Quantization = Quantization { scale: 0.026880411, zero_point: 8 };
+    /// The output's quantization.
+    pub const OUTPUT: Quantization = Quantization { scale: 0.008893321, zero_point: 28 };
+
+    /// Inference on int8 values.
+    pub fn forward(&self, input: &[[[i8; 12]; 1]; 3]) -> [i8; 3] {
+        let x = self.conv0.forward(input);
+        let x = self.mean1.forward(&x);
+        self.dense2.forward(&x)
+    }
+}
+
+/// The parameters of `mean1d.tflite`.
+#[allow(clippy::unreadable_literal)]
+pub const MEAN1D: Mean1d = Mean1d {
+    conv0: QConv2d {
+        weight: [[[[-47, -15, 86]], [[-29, -48, -35]], [[20, 77, 127]]], [[[61, -127, -71]], [[4, -84, -34]], [[118, -18, -54]]], [[[127, -121, -127]], [[-57, 96, 107]], [[125, 82, -55]]], [[[-47, -127, -77]], [[43, 17, -43]], [[-22, 6, 23]]]],
+        bias: [5507, -7063, 1221, -1636],
+        multiplier: [Multiplier { value: 1748527437, shift: -7 }, Multiplier { value: 1706933901, shift: -7 }, Multiplier { value: 1615143826, shift: -7 }, Multiplier { value: 1636804919, shift: -7 }],
+        input_zero_point: 8,
+        output_zero_point: -128,
+        clamp: (-128, 127),
+    },
+    mean1: QGlobalAvgPool::new(::constnet::quant::Mean::Requantized { multiplier: Multiplier { value: 1211436949, shift: -1 }, input_zero_point: -128, output_zero_point: -128 }),
+    dense2: QDense {
+        weight: [[127, 16, -22, 43], [127, 127, -63, -21], [-127, -69, 41, -115]],
+        bias: [-4209, -2261, -25169],
+        multiplier: [Multiplier { value: 1994323433, shift: -8 }, Multiplier { value: 1768610225, shift: -8 }, Multiplier { value: 1488344617, shift: -8 }],
+        input_zero_point: -128,
+        output_zero_point: 28,
+        clamp: (-128, 127),
+    },
+};
