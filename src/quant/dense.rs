@@ -52,14 +52,13 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
             let channel = (self.bias[o], self.multiplier[o]);
             requantized(sum, channel, self.output_zero_point, self.clamp)
         };
-        if in_chunks(IN) {
-            let sums = chunked_dots(input, self.input_zero_point, &self.weight);
-            core::array::from_fn(|o| output(o, sums[o]))
+        let sums = if in_chunks(IN) {
+            chunked_dots(input, self.input_zero_point, &self.weight)
         } else {
             // Each input moved to zero once, not once per output.
-            let shifted = Shifted::new(input, self.input_zero_point);
-            core::array::from_fn(|o| output(o, shifted.dot(&self.weight[o])))
-        }
+            Shifted::new(input, self.input_zero_point).dots(&self.weight)
+        };
+        core::array::from_fn(|o| output(o, sums[o]))
     }
 }
 

@@ -46,9 +46,7 @@ pub(crate) fn chunked_dots<const IN: usize, const OUT: usize>(
     for (start, chunk) in (0..).step_by(CHUNK).zip(input.chunks(CHUNK)) {
         let packed = &mut buffer[..chunk.len()];
         pack(chunk, zero_point, packed);
-        for (sum, row) in sums.iter_mut().zip(weight) {
-            *sum = packed_dot(packed, &row[start..start + chunk.len()], *sum);
-        }
+        add_dots(packed, weight, start, &mut sums);
     }
     sums
 }
@@ -83,6 +81,12 @@ impl<const IN: usize> Halves<IN> {
         let [sum] = crate::kernels::int8_dots(row, [&self.values]);
         sum
     }
+
+    /// The dot products with each row, in order.
+    #[inline]
+    pub(crate) fn dots<const OUT: usize>(&self, rows: &[[i8; IN]; OUT]) -> [i32; OUT] {
+        core::array::from_fn(|o| self.dot(&rows[o]))
+    }
 }
 
 /// `IN` inputs, each minus the input's zero point, packed for SMLAD (see
@@ -101,10 +105,35 @@ impl<const IN: usize> Pairs<IN> {
         Self { values }
     }
 
-    /// `Σ row[i] · input[i]`, wrapping at 32 bits.
+    /// The dot products with each row.
     #[inline]
-    pub(crate) fn dot(&self, row: &[i8; IN]) -> i32 {
-        packed_dot(&self.values, row, 0)
+    pub(crate) fn dots<const OUT: usize>(&self, rows: &[[i8; IN]; OUT]) -> [i32; OUT] {
+        let mut sums = [0; OUT];
+        add_dots(&self.values, rows, 0, &mut sums);
+        sums
+    }
+}
+
+/// Adds to each sum its row's products with the inputs `packed` by
+/// [`pack`], those of the row's columns from `start` on: two rows at a
+/// time, which then share the loads of the inputs.
+#[cfg_attr(not(constnet_dsp), allow(dead_code))]
+#[inline(always)]
+fn add_dots<const IN: usize, const OUT: usize>(
+    packed: &[i16],
+    rows: &[[i8; IN]; OUT],
+    start: usize,
+    sums: &mut [i32; OUT],
+) {
+    let columns = start..start + packed.len();
+    let (pairs, last) = rows.as_chunks::<2>();
+    let (sum_pairs, last_sum) = sums.as_chunks_mut::<2>();
+    for ([first, second], sums) in pairs.iter().zip(sum_pairs) {
+        let rows = [&first[columns.clone()], &second[columns.clone()]];
+        *sums = packed_dots(packed, rows, *sums);
+    }
+    if let ([row], [sum]) = (last, last_sum) {
+        [*sum] = packed_dots(packed, [&row[columns]], [*sum]);
     }
 }
 
@@ -123,20 +152,28 @@ fn pack(input: &[i8], zero_point: i32, packed: &mut [i16]) {
     }
 }
 
-/// `sum + Σ row[i] · input[i]` for inputs `packed` by [`pack`], wrapping
-/// at 32 bits: four weights read as one word, two products per SMLAD.
+/// `sums[r] + Σ rows[r][i] · input[i]` for inputs `packed` by [`pack`],
+/// wrapping at 32 bits: four weights of a row read as one word, two
+/// products per SMLAD, each pair of inputs read once for all the rows.
 #[cfg_attr(not(constnet_dsp), allow(dead_code))]
 #[inline(always)]
-fn packed_dot(packed: &[i16], row: &[i8], sum: i32) -> i32 {
+fn packed_dots<const N: usize>(packed: &[i16], rows: [&[i8]; N], sums: [i32; N]) -> [i32; N] {
     let groups = packed.len() / 4;
-    let mut sum = sum;
-    for (weights, pairs) in row.chunks_exact(4).zip(packed.chunks_exact(4)) {
-        let word = dsp::word(weights);
-        sum = dsp::smlad(dsp::sxtb16(word), dsp::adjacent(pairs), sum);
-        sum = dsp::smlad(dsp::sxtb16_ror8(word), dsp::adjacent(&pairs[2..]), sum);
+    let (whole_rows, rows) = (rows, rows.map(|row| row[..groups * 4].as_chunks::<4>().0));
+    let mut sums = sums;
+    for (group, pairs) in packed.as_chunks::<4>().0.iter().enumerate() {
+        let (low, high) = (dsp::adjacent(pairs), dsp::adjacent(&pairs[2..]));
+        for (sum, row) in sums.iter_mut().zip(rows) {
+            let word = dsp::word(&row[group]);
+            *sum = dsp::smlad(dsp::sxtb16(word), low, *sum);
+            *sum = dsp::smlad(dsp::sxtb16_ror8(word), high, *sum);
+        }
     }
-    let rest = row[groups * 4..].iter().zip(&packed[groups * 4..]);
-    rest.fold(sum, |sum, (&w, &x)| sum.wrapping_add(i32::from(w) * i32::from(x)))
+    for (sum, row) in sums.iter_mut().zip(whole_rows) {
+        let rest = row[groups * 4..].iter().zip(&packed[groups * 4..]);
+        *sum = rest.fold(*sum, |sum, (&w, &x)| sum.wrapping_add(i32::from(w) * i32::from(x)));
+    }
+    sums
 }
 
 /// A row of `K` int8 weights of a convolution's kernel, packed for SMLAD
@@ -277,16 +314,24 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Three rows: two that share their inputs' loads, and one alone.
     fn both_layouts<const IN: usize>(row: [i8; IN], input: [i8; IN], zero_point: i32) {
-        let expected = row.iter().zip(&input).fold(0i32, |sum, (&w, &x)| {
-            sum.wrapping_add(i32::from(w) * (i32::from(x) - zero_point))
+        let mut reversed = row;
+        reversed.reverse();
+        let rows = [row, reversed, row.map(|w| w.wrapping_mul(3))];
+        let expected = rows.map(|row| {
+            row.iter().zip(&input).fold(0i32, |sum, (&w, &x)| {
+                sum.wrapping_add(i32::from(w) * (i32::from(x) - zero_point))
+            })
         });
-        assert_eq!(Halves::new(&input, zero_point).dot(&row), expected);
-        assert_eq!(Pairs::new(&input, zero_point).dot(&row), expected);
+        assert_eq!(Halves::new(&input, zero_point).dots(&rows), expected);
+        assert_eq!(Pairs::new(&input, zero_point).dots(&rows), expected);
+        let two = Pairs::new(&input, zero_point).dots(&[rows[0], rows[1]]);
+        assert_eq!(two, [expected[0], expected[1]]);
     }
 
     proptest! {
-        /// Packed in pairs or not, a row gives the sum of its products, on
+        /// Packed in pairs or not, rows give the sums of their products, on
         /// every length around a multiple of four, the extremes of int8
         /// included.
         #[test]

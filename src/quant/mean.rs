@@ -199,4 +199,14 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn poolings_are_equal_when_their_means_are_and_show_them() {
+        let q = |scale| Quantization { scale, zero_point: 0 };
+        let pool = |output| QGlobalAvgPool::<[[i8; 3]; 2], 4>::between(q(0.5), q(output));
+        assert_eq!(pool(0.5), pool(0.5));
+        assert_ne!(pool(0.5), pool(0.25));
+        let shown = std::format!("{:?}", pool(0.5));
+        assert_eq!(shown, "QGlobalAvgPool<4> { mean: Kept }");
+    }
 }
