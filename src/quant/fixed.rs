@@ -71,13 +71,16 @@ impl Multiplier {
         // when the first quotient is below zero. Floors of quotients nest,
         // and where the sign of `x·m` is not the first quotient's, that
         // quotient is 0 and so is the result either way. One multiply-add
-        // into a 64-bit nudge and one shift of its high word: a third of
-        // the instructions of the two roundings (the test module checks
-        // that both forms agree everywhere).
+        // into a 64-bit nudge and one shift of its high word, about half
+        // the instructions of the two roundings on Armv7E-M (the test
+        // module checks that both forms agree everywhere).
         let e_less_one = self.shift.wrapping_neg().wrapping_sub(1) as u32;
         let below_zero = (x ^ self.value) >> 31;
         let halves = 1i32.wrapping_shl(e_less_one).wrapping_add(below_zero);
-        let nudge = (1 << 30) + (i64::from(halves) << 31);
+        // `halves · 2^31 + 2^30` word by word: its 2^30 carries into
+        // nothing, which LLVM sees only so.
+        let low = (halves << 31) as u32 | 1 << 30;
+        let nudge = i64::from(halves >> 1) << 32 | i64::from(low);
         let sum = (i64::from(x) * i64::from(self.value)).wrapping_add(nudge);
         ((sum >> 32) as i32).wrapping_shr(e_less_one)
     }
