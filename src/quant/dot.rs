@@ -130,10 +130,10 @@ fn add_dots<const IN: usize, const OUT: usize>(
     let (sum_pairs, last_sum) = sums.as_chunks_mut::<2>();
     for ([first, second], sums) in pairs.iter().zip(sum_pairs) {
         let rows = [&first[columns.clone()], &second[columns.clone()]];
-        *sums = packed_dots(packed, rows, *sums);
+        *sums = packed_dot_pair(packed, rows, *sums);
     }
     if let ([row], [sum]) = (last, last_sum) {
-        [*sum] = packed_dots(packed, [&row[columns]], [*sum]);
+        *sum = packed_dot(packed, &row[columns], *sum);
     }
 }
 
@@ -152,28 +152,45 @@ fn pack(input: &[i8], zero_point: i32, packed: &mut [i16]) {
     }
 }
 
-/// `sums[r] + Σ rows[r][i] · input[i]` for inputs `packed` by [`pack`],
-/// wrapping at 32 bits: four weights of a row read as one word, two
-/// products per SMLAD, each pair of inputs read once for all the rows.
+/// `sum + Σ row[i] · input[i]` for inputs `packed` by [`pack`], wrapping
+/// at 32 bits: four weights read as one word, two products per SMLAD.
 #[cfg_attr(not(constnet_dsp), allow(dead_code))]
 #[inline(always)]
-fn packed_dots<const N: usize>(packed: &[i16], rows: [&[i8]; N], sums: [i32; N]) -> [i32; N] {
+fn packed_dot(packed: &[i16], row: &[i8], sum: i32) -> i32 {
     let groups = packed.len() / 4;
-    let (whole_rows, rows) = (rows, rows.map(|row| row[..groups * 4].as_chunks::<4>().0));
-    let mut sums = sums;
-    for (group, pairs) in packed.as_chunks::<4>().0.iter().enumerate() {
-        let (low, high) = (dsp::adjacent(pairs), dsp::adjacent(&pairs[2..]));
-        for (sum, row) in sums.iter_mut().zip(rows) {
-            let word = dsp::word(&row[group]);
-            *sum = dsp::smlad(dsp::sxtb16(word), low, *sum);
-            *sum = dsp::smlad(dsp::sxtb16_ror8(word), high, *sum);
-        }
+    let mut sum = sum;
+    for (weights, pairs) in row.chunks_exact(4).zip(packed.chunks_exact(4)) {
+        sum = four_products(dsp::word(weights), pairs, sum);
     }
-    for (sum, row) in sums.iter_mut().zip(whole_rows) {
-        let rest = row[groups * 4..].iter().zip(&packed[groups * 4..]);
-        *sum = rest.fold(*sum, |sum, (&w, &x)| sum.wrapping_add(i32::from(w) * i32::from(x)));
+    let rest = row[groups * 4..].iter().zip(&packed[groups * 4..]);
+    rest.fold(sum, |sum, (&w, &x)| sum.wrapping_add(i32::from(w) * i32::from(x)))
+}
+
+/// [`packed_dot`] of two rows at once, each pair of inputs read once for
+/// both.
+#[cfg_attr(not(constnet_dsp), allow(dead_code))]
+#[inline(always)]
+fn packed_dot_pair(packed: &[i16], [first, second]: [&[i8]; 2], sums: [i32; 2]) -> [i32; 2] {
+    let groups = packed.len() / 4;
+    let [mut a, mut b] = sums;
+    let words = first.chunks_exact(4).zip(second.chunks_exact(4));
+    for ((first, second), pairs) in words.zip(packed.chunks_exact(4)) {
+        a = four_products(dsp::word(first), pairs, a);
+        b = four_products(dsp::word(second), pairs, b);
     }
-    sums
+    [
+        packed_dot(&packed[groups * 4..], &first[groups * 4..], a),
+        packed_dot(&packed[groups * 4..], &second[groups * 4..], b),
+    ]
+}
+
+/// `sum` plus the products of four weights in a word and four packed
+/// inputs.
+#[cfg_attr(not(constnet_dsp), allow(dead_code))]
+#[inline(always)]
+fn four_products(word: u32, pairs: &[i16], sum: i32) -> i32 {
+    let sum = dsp::smlad(dsp::sxtb16(word), dsp::adjacent(pairs), sum);
+    dsp::smlad(dsp::sxtb16_ror8(word), dsp::adjacent(&pairs[2..]), sum)
 }
 
 /// A row of `K` int8 weights of a convolution's kernel, packed for SMLAD
