@@ -178,6 +178,20 @@ mod tests {
     }
 
     #[test]
+    fn multipliers_at_the_ends_of_the_shifts() {
+        let from = |mantissa: f64, exponent| Multiplier::from_real(mantissa * pow2(exponent));
+        // The extreme shifts are kept; one beyond, the multiplier is 0 or
+        // the largest one.
+        assert_eq!(from(0.75, -31), Multiplier { value: 3 << 29, shift: -31 });
+        assert_eq!(from(0.75, -32), Multiplier { value: 0, shift: 0 });
+        assert_eq!(from(0.75, 30), Multiplier { value: 3 << 29, shift: 30 });
+        assert_eq!(from(0.75, 31), Multiplier { value: i32::MAX, shift: 30 });
+        for real in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(Multiplier::from_real(real), Multiplier { value: 0, shift: 0 }, "{real}");
+        }
+    }
+
+    #[test]
     fn rounding_divisions_round_ties_away_from_zero() {
         assert_eq!(rounding_divide_by_pot(5, 1), 3);
         assert_eq!(rounding_divide_by_pot(-5, 1), -3);
