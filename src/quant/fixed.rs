@@ -161,6 +161,10 @@ mod tests {
                 assert_eq!((mantissa, exponent), (m, e), "{x}");
             }
         }
+        // Far above 1, where scaling a double by 2^64 would overflow.
+        let (mantissa, exponent) = frexp(1e300);
+        assert!((0.5..1.0).contains(&mantissa), "{mantissa}");
+        assert_eq!(mantissa * pow2(exponent - 1) * 2.0, 1e300);
     }
 
     #[test]
