@@ -77,8 +77,9 @@ impl Multiplier {
         let e_less_one = self.shift.wrapping_neg().wrapping_sub(1) as u32;
         let below_zero = (x ^ self.value) >> 31;
         let halves = 1i32.wrapping_shl(e_less_one).wrapping_add(below_zero);
-        // `halves · 2^31 + 2^30` word by word: its 2^30 carries into
-        // nothing, which LLVM sees only so.
+        // The nudge, `halves · 2^31 + 2^30`, put together word by word:
+        // its 2^30 never carries, which LLVM sees only when it is written
+        // so (otherwise it adds the 2^30 after the multiplication).
         let low = (halves << 31) as u32 | 1 << 30;
         let nudge = i64::from(halves >> 1) << 32 | i64::from(low);
         let sum = (i64::from(x) * i64::from(self.value)).wrapping_add(nudge);
