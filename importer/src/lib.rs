@@ -39,7 +39,8 @@ use std::fmt::Write;
 mod float;
 
 use constnet::io::tflite::{ElementType, Error, Geometry, Layer, Model, Weights};
-use constnet::quant::{Mean, Quantization, Reduce, ScaledInput};
+use constnet::quant::{Quantization, Reduce, ScaledInput};
+use constnet::source::ToRust;
 
 /// `Sine` for `path/to/sine.tflite`: the file's stem in upper camel case.
 pub fn name_of(path: &str) -> String {
@@ -198,7 +199,9 @@ pub fn rust_source(bytes: &[u8], name: &str, origin: &str) -> Result<String, Err
                 flattens,
                 field: format!("mean{count}"),
                 ty: format!("QGlobalAvgPool<[[i8; {w}]; {h}], {c}>"),
-                value: format!("QGlobalAvgPool::new({})", mean_value(mean)),
+                // By its whole path, as `ToRust` writes it: a model may be
+                // named `Mean`.
+                value: format!("QGlobalAvgPool::new({})", rust_value(&mean)),
                 doc: format!("`MEAN` of each of {c} channels over {h}×{w} values"),
             },
             Layer::Unflatten { shape: [c, h, w] } => {
@@ -349,16 +352,11 @@ fn constant_name(name: &str) -> String {
     })
 }
 
-/// `Mean::Kept` or `Mean::Requantized { ... }`, by its whole path (a
-/// model may be named `Mean`).
-fn mean_value(mean: Mean) -> String {
-    match mean {
-        Mean::Kept => "::constnet::quant::Mean::Kept".into(),
-        Mean::Requantized { multiplier, input_zero_point, output_zero_point } => format!(
-            "::constnet::quant::Mean::Requantized {{ multiplier: Multiplier {{ value: {}, shift: {} }}, input_zero_point: {input_zero_point}, output_zero_point: {output_zero_point} }}",
-            multiplier.value, multiplier.shift
-        ),
-    }
+/// `value` as the Rust expression [`ToRust`] writes.
+fn rust_value(value: &impl ToRust) -> String {
+    let mut out = String::new();
+    let _ = value.write_value(&mut out, 0);
+    out
 }
 
 fn quantization(q: Quantization) -> String {

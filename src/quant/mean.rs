@@ -5,7 +5,7 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-use super::network::Int8Array;
+use super::network::{Int8Array, product};
 use super::{Multiplier, Quantization};
 
 /// How the sum of `n` int8 values becomes their int8 mean, as TensorFlow
@@ -90,14 +90,14 @@ impl<S: Int8Array, const C: usize> QGlobalAvgPool<S, C> {
     /// The pooling of `C` planes `S`, each plane's sum made its mean by
     /// `mean` (made for as many values as a plane holds).
     pub const fn new(mean: Mean) -> Self {
-        const { assert!(values_of::<S>() < 1 << 23, "a plane of more than 2^23 int8 values") };
+        const { assert!(product(S::DIMS) < 1 << 23, "a plane of more than 2^23 int8 values") };
         Self { mean, plane: PhantomData }
     }
 
     /// The pooling of planes quantized as `input` into means quantized as
     /// `output`.
     pub fn between(input: Quantization, output: Quantization) -> Self {
-        Self::new(Mean::new(input, output, values_of::<S>()))
+        Self::new(Mean::new(input, output, product(S::DIMS)))
     }
 
     /// Inference on int8 values.
@@ -109,16 +109,6 @@ impl<S: Int8Array, const C: usize> QGlobalAvgPool<S, C> {
             self.mean.of(sum, values.len() as i32)
         })
     }
-}
-
-/// The number of values of `S`.
-const fn values_of<S: Int8Array>() -> usize {
-    let (mut product, mut i) = (1, 0);
-    while i < S::DIMS.len() {
-        product *= S::DIMS[i];
-        i += 1;
-    }
-    product
 }
 
 impl<S, const C: usize> Clone for QGlobalAvgPool<S, C> {

@@ -233,7 +233,8 @@ macro_rules! parameterless {
 
 parameterless!(QFlatten<S, const N: usize>, "QFlatten");
 
-const fn product(dims: &[usize]) -> usize {
+/// The number of values of an array of dimensions `dims`.
+pub(super) const fn product(dims: &[usize]) -> usize {
     let (mut product, mut i) = (1, 0);
     while i < dims.len() {
         product *= dims[i];

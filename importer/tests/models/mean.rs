@@ -40,7 +40,7 @@ pub const MEAN: Mean = Mean {
         output_zero_point: -128,
         clamp: (-128, 127),
     },
-    mean1: QGlobalAvgPool::new(::constnet::quant::Mean::Requantized { multiplier: Multiplier { value: 1785750698, shift: -3 }, input_zero_point: -128, output_zero_point: -128 }),
+    mean1: QGlobalAvgPool::new(::constnet::quant::Mean::Requantized { multiplier: ::constnet::quant::Multiplier { value: 1785750698, shift: -3 }, input_zero_point: -128, output_zero_point: -128 }),
     dense2: QDense {
         weight: [[127, 16, -22, 43], [127, 127, -63, -21], [-127, -69, 41, -115]],
         bias: [-6116, -3285, -36573],
