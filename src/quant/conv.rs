@@ -110,7 +110,7 @@ fn run<const KW: usize>(
     (sums, output): (&mut [i32], &mut [i8]),
 ) {
     let output_of = |co: usize, sum: i32| {
-        requantized(sum, (bias[co], multiplier[co]), output_zero_point, clamp)
+        requantized(sum.wrapping_add(bias[co]), multiplier[co], output_zero_point, clamp)
     };
     let out_plane = sums.len();
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]

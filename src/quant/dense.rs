@@ -48,31 +48,30 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
 
     /// Inference on int8 values.
     pub fn forward(&self, input: &[i8; IN]) -> [i8; OUT] {
-        let output = |o: usize, sum: i32| {
-            let channel = (self.bias[o], self.multiplier[o]);
-            requantized(sum, channel, self.output_zero_point, self.clamp)
-        };
+        // The sums start from the biases.
         let sums = if in_chunks(IN) {
-            chunked_dots(input, self.input_zero_point, &self.weight)
+            chunked_dots(input, self.input_zero_point, &self.weight, &self.bias)
         } else {
             // Each input moved to zero once, not once per output.
-            Shifted::new(input, self.input_zero_point).dots(&self.weight)
+            Shifted::new(input, self.input_zero_point).dots(&self.weight, &self.bias)
         };
-        core::array::from_fn(|o| output(o, sums[o]))
+        core::array::from_fn(|o| {
+            requantized(sums[o], self.multiplier[o], self.output_zero_point, self.clamp)
+        })
     }
 }
 
-/// An accumulator with its bias added, brought to the output's scale by its
+/// An accumulator, its bias added, brought to the output's scale by its
 /// channel's multiplier, moved to the output's zero point and clamped: an
 /// int8 output, as TensorFlow Lite's reference kernels make it.
 #[inline]
 pub(crate) fn requantized(
     sum: i32,
-    (bias, multiplier): (i32, Multiplier),
+    multiplier: Multiplier,
     zero_point: i32,
     clamp: (i8, i8),
 ) -> i8 {
-    let scaled = multiplier.apply(sum.wrapping_add(bias));
+    let scaled = multiplier.apply(sum);
     clamped(scaled.saturating_add(zero_point), clamp)
 }
 

@@ -32,16 +32,18 @@ pub(crate) const fn in_chunks(inputs: usize) -> bool {
     cfg!(constnet_dsp) && inputs > CHUNK
 }
 
-/// `Σ weight[o][i] · (input[i] − zero_point)` for every output `o`,
-/// wrapping at 32 bits, with the inputs packed as [`Pairs`] `CHUNK` at a
-/// time, each chunk's products added to every output's sum before the next
-/// is packed: the same products, in a buffer of `CHUNK` halves, not `IN`.
+/// `bias[o] + Σ weight[o][i] · (input[i] − zero_point)` for every output
+/// `o`, wrapping at 32 bits, with the inputs packed as [`Pairs`] `CHUNK` at
+/// a time, each chunk's products added to every output's sum before the
+/// next is packed: the same products, in a buffer of `CHUNK` halves, not
+/// `IN`.
 pub(crate) fn chunked_dots<const IN: usize, const OUT: usize>(
     input: &[i8; IN],
     zero_point: i32,
     weight: &[[i8; IN]; OUT],
+    bias: &[i32; OUT],
 ) -> [i32; OUT] {
-    let mut sums = [0; OUT];
+    let mut sums = *bias;
     let mut buffer = [0; CHUNK];
     for (start, chunk) in (0..).step_by(CHUNK).zip(input.chunks(CHUNK)) {
         let packed = &mut buffer[..chunk.len()];
@@ -54,7 +56,13 @@ pub(crate) fn chunked_dots<const IN: usize, const OUT: usize>(
 /// An input minus the zero point, in 16 bits, wrapping.
 #[inline(always)]
 pub(crate) fn moved(x: i8, zero_point: i32) -> i16 {
-    i32::from(x).wrapping_sub(zero_point) as i16
+    // `x` is its byte with the top bit flipped, less 128. Written so, the
+    // output of a layer that clamped `v` to `[0, 255]` and moved it by
+    // this zero point comes back as `v` where the layers are inlined
+    // together: LLVM cancels the two flips, where it cannot see through a
+    // sign extension (the sine model of `examples/firmware/compare.sh`
+    // took 1007 instructions an inference with `i32::from(x)`, 882 so).
+    i32::from(x as u8 ^ 0x80).wrapping_sub(zero_point.wrapping_add(128)) as i16
 }
 
 /// The inputs minus the zero point, each in 16 bits, wrapping.
@@ -82,10 +90,14 @@ impl<const IN: usize> Halves<IN> {
         sum
     }
 
-    /// The dot products with each row, in order.
+    /// Each row's bias plus its dot product, wrapping at 32 bits.
     #[inline]
-    pub(crate) fn dots<const OUT: usize>(&self, rows: &[[i8; IN]; OUT]) -> [i32; OUT] {
-        core::array::from_fn(|o| self.dot(&rows[o]))
+    pub(crate) fn dots<const OUT: usize>(
+        &self,
+        rows: &[[i8; IN]; OUT],
+        bias: &[i32; OUT],
+    ) -> [i32; OUT] {
+        core::array::from_fn(|o| bias[o].wrapping_add(self.dot(&rows[o])))
     }
 }
 
@@ -105,18 +117,24 @@ impl<const IN: usize> Pairs<IN> {
         Self { values }
     }
 
-    /// The dot products with each row.
+    /// Each row's bias plus its dot product, wrapping at 32 bits.
     #[inline]
-    pub(crate) fn dots<const OUT: usize>(&self, rows: &[[i8; IN]; OUT]) -> [i32; OUT] {
-        let mut sums = [0; OUT];
+    pub(crate) fn dots<const OUT: usize>(
+        &self,
+        rows: &[[i8; IN]; OUT],
+        bias: &[i32; OUT],
+    ) -> [i32; OUT] {
+        let mut sums = *bias;
         add_dots(&self.values, rows, 0, &mut sums);
         sums
     }
 }
 
 /// Adds to each sum its row's products with the inputs `packed` by
-/// [`pack`], those of the row's columns from `start` on: two rows at a
-/// time, which then share the loads of the inputs.
+/// [`pack`], those of the row's columns from `start` on: four rows at a
+/// time, which then share the loads of the inputs (the sine model of
+/// `examples/firmware/compare.sh` took 857 instructions an inference with
+/// two at a time, 843 so, and the speech model 797,830 and 787,760).
 #[cfg_attr(not(constnet_dsp), allow(dead_code))]
 #[inline(always)]
 fn add_dots<const IN: usize, const OUT: usize>(
@@ -126,14 +144,13 @@ fn add_dots<const IN: usize, const OUT: usize>(
     sums: &mut [i32; OUT],
 ) {
     let columns = start..start + packed.len();
-    let (pairs, last) = rows.as_chunks::<2>();
-    let (sum_pairs, last_sum) = sums.as_chunks_mut::<2>();
-    for ([first, second], sums) in pairs.iter().zip(sum_pairs) {
-        let rows = [&first[columns.clone()], &second[columns.clone()]];
-        *sums = packed_dot_pair(packed, rows, *sums);
+    let (fours, rest) = rows.as_chunks::<4>();
+    let (sum_fours, sum_rest) = sums.as_chunks_mut::<4>();
+    for (rows, sums) in fours.iter().zip(sum_fours) {
+        *sums = packed_dot_four(packed, rows.each_ref().map(|row| &row[columns.clone()]), *sums);
     }
-    if let ([row], [sum]) = (last, last_sum) {
-        *sum = packed_dot(packed, &row[columns], *sum);
+    for (row, sum) in rest.iter().zip(sum_rest) {
+        *sum = packed_dot(packed, &row[columns.clone()], *sum);
     }
 }
 
@@ -166,21 +183,27 @@ fn packed_dot(packed: &[i16], row: &[i8], sum: i32) -> i32 {
     rest.fold(sum, |sum, (&w, &x)| sum.wrapping_add(i32::from(w) * i32::from(x)))
 }
 
-/// [`packed_dot`] of two rows at once, each pair of inputs read once for
-/// both.
+/// [`packed_dot`] of four rows at once, each pair of inputs read once for
+/// the four.
 #[cfg_attr(not(constnet_dsp), allow(dead_code))]
 #[inline(always)]
-fn packed_dot_pair(packed: &[i16], [first, second]: [&[i8]; 2], sums: [i32; 2]) -> [i32; 2] {
+fn packed_dot_four(packed: &[i16], rows: [&[i8]; 4], sums: [i32; 4]) -> [i32; 4] {
     let groups = packed.len() / 4;
-    let [mut a, mut b] = sums;
-    let words = first.chunks_exact(4).zip(second.chunks_exact(4));
-    for ((first, second), pairs) in words.zip(packed.chunks_exact(4)) {
-        a = four_products(dsp::word(first), pairs, a);
-        b = four_products(dsp::word(second), pairs, b);
+    let [mut a, mut b, mut c, mut d] = sums;
+    let [w0, w1, w2, w3] = rows.map(|row| row.chunks_exact(4));
+    for ((((w0, w1), w2), w3), pairs) in w0.zip(w1).zip(w2).zip(w3).zip(packed.chunks_exact(4)) {
+        a = four_products(dsp::word(w0), pairs, a);
+        b = four_products(dsp::word(w1), pairs, b);
+        c = four_products(dsp::word(w2), pairs, c);
+        d = four_products(dsp::word(w3), pairs, d);
     }
+    let rest = &packed[groups * 4..];
+    let [r0, r1, r2, r3] = rows.map(|row| &row[groups * 4..]);
     [
-        packed_dot(&packed[groups * 4..], &first[groups * 4..], a),
-        packed_dot(&packed[groups * 4..], &second[groups * 4..], b),
+        packed_dot(rest, r0, a),
+        packed_dot(rest, r1, b),
+        packed_dot(rest, r2, c),
+        packed_dot(rest, r3, d),
     ]
 }
 
@@ -331,20 +354,34 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Three rows: two that share their inputs' loads, and one alone.
-    fn both_layouts<const IN: usize>(row: [i8; IN], input: [i8; IN], zero_point: i32) {
+    /// Five rows: four that share their inputs' loads, and one alone, each
+    /// with a bias of its own; then the first four alone, and the first
+    /// three, which all go one at a time.
+    fn both_layouts<const IN: usize>(
+        row: [i8; IN],
+        input: [i8; IN],
+        zero_point: i32,
+        bias: [i32; 5],
+    ) {
         let mut reversed = row;
         reversed.reverse();
-        let rows = [row, reversed, row.map(|w| w.wrapping_mul(3))];
-        let expected = rows.map(|row| {
-            row.iter().zip(&input).fold(0i32, |sum, (&w, &x)| {
+        let mut rotated = row;
+        rotated.rotate_left(1);
+        let rows =
+            [row, reversed, row.map(|w| w.wrapping_mul(3)), row.map(i8::wrapping_neg), rotated];
+        let expected: [i32; 5] = core::array::from_fn(|o| {
+            rows[o].iter().zip(&input).fold(bias[o], |sum, (&w, &x)| {
                 sum.wrapping_add(i32::from(w) * (i32::from(x) - zero_point))
             })
         });
-        assert_eq!(Halves::new(&input, zero_point).dots(&rows), expected);
-        assert_eq!(Pairs::new(&input, zero_point).dots(&rows), expected);
-        let two = Pairs::new(&input, zero_point).dots(&[rows[0], rows[1]]);
-        assert_eq!(two, [expected[0], expected[1]]);
+        assert_eq!(Halves::new(&input, zero_point).dots(&rows, &bias), expected);
+        let pairs = Pairs::new(&input, zero_point);
+        assert_eq!(pairs.dots(&rows, &bias), expected);
+        let four = pairs
+            .dots(&[rows[0], rows[1], rows[2], rows[3]], &[bias[0], bias[1], bias[2], bias[3]]);
+        assert_eq!(four, [expected[0], expected[1], expected[2], expected[3]]);
+        let three = pairs.dots(&[rows[0], rows[1], rows[2]], &[bias[0], bias[1], bias[2]]);
+        assert_eq!(three, [expected[0], expected[1], expected[2]]);
     }
 
     proptest! {
@@ -356,13 +393,14 @@ mod tests {
             row in proptest::array::uniform16(any::<i8>()),
             input in proptest::array::uniform16(any::<i8>()),
             zero_point in -128..=127i32,
+            bias in proptest::array::uniform5(any::<i32>()),
         ) {
-            both_layouts(row, input, zero_point);
-            both_layouts::<1>([row[0]], [input[0]], zero_point);
-            both_layouts::<3>([row[0], row[1], row[2]], [input[0], input[1], input[2]], zero_point);
-            both_layouts::<4>(core::array::from_fn(|i| row[i]), core::array::from_fn(|i| input[i]), zero_point);
-            both_layouts::<7>(core::array::from_fn(|i| row[i]), core::array::from_fn(|i| input[i]), zero_point);
-            both_layouts::<13>(core::array::from_fn(|i| row[i]), core::array::from_fn(|i| input[i]), zero_point);
+            both_layouts(row, input, zero_point, bias);
+            both_layouts::<1>([row[0]], [input[0]], zero_point, bias);
+            both_layouts::<3>([row[0], row[1], row[2]], [input[0], input[1], input[2]], zero_point, bias);
+            both_layouts::<4>(core::array::from_fn(|i| row[i]), core::array::from_fn(|i| input[i]), zero_point, bias);
+            both_layouts::<7>(core::array::from_fn(|i| row[i]), core::array::from_fn(|i| input[i]), zero_point, bias);
+            both_layouts::<13>(core::array::from_fn(|i| row[i]), core::array::from_fn(|i| input[i]), zero_point, bias);
         }
     }
 
@@ -400,14 +438,15 @@ mod tests {
             state as i8
         };
         let input: [i8; IN] = core::array::from_fn(|_| next());
-        let weight: [[i8; IN]; 3] = core::array::from_fn(|_| core::array::from_fn(|_| next()));
+        let weight: [[i8; IN]; 5] = core::array::from_fn(|_| core::array::from_fn(|_| next()));
         let zero_point = i32::from(next());
-        let expected = weight.map(|row| {
-            row.iter().zip(&input).fold(0i32, |sum, (&w, &x)| {
+        let bias = [i32::MAX, -7, i32::MIN, 0, 12345];
+        let expected: [i32; 5] = core::array::from_fn(|o| {
+            weight[o].iter().zip(&input).fold(bias[o], |sum, (&w, &x)| {
                 sum.wrapping_add(i32::from(w) * (i32::from(x) - zero_point))
             })
         });
-        assert_eq!(chunked_dots(&input, zero_point, &weight), expected, "{IN} inputs");
+        assert_eq!(chunked_dots(&input, zero_point, &weight, &bias), expected, "{IN} inputs");
     }
 
     /// Packed a chunk at a time, whole chunks or not, the sums are those of
@@ -422,8 +461,8 @@ mod tests {
 
     #[test]
     fn the_extremes_of_int8() {
-        both_layouts([-128; 9], [127; 9], -128);
-        both_layouts([-128; 9], [-128; 9], 127);
-        both_layouts([127; 8], [-128; 8], 127);
+        both_layouts([-128; 9], [127; 9], -128, [i32::MAX; 5]);
+        both_layouts([-128; 9], [-128; 9], 127, [i32::MIN; 5]);
+        both_layouts([127; 8], [-128; 8], 127, [0; 5]);
     }
 }

@@ -24,10 +24,14 @@ impl Quantization {
     /// the division in `f32`), saturated to `[−128, 127]`. A NaN gives the
     /// zero point.
     pub fn quantize(&self, real: f32) -> i8 {
-        // In `f32`, as TensorFlow Lite rounds (`std::round` of a float).
-        let steps = num_traits::Float::round(real / self.scale);
-        // `as` saturates, and takes a NaN to 0.
-        (steps.clamp(-1e6, 1e6) as i32).saturating_add(self.zero_point).clamp(-128, 127) as i8
+        // In `f32`, as TensorFlow Lite rounds (`std::round` of a float):
+        // ties away from zero are the truncation of the quotient moved
+        // away from zero by just under a half (C's `round` in the `libm`
+        // crate, which then truncates), and `as` truncates. `as` also
+        // saturates, and takes a NaN to 0.
+        let steps = real / self.scale;
+        let nudged = steps + (0.5 - f32::EPSILON / 4.0).copysign(steps);
+        (nudged as i32).saturating_add(self.zero_point).clamp(-128, 127) as i8
     }
 
     /// The real number `q` stands for.
@@ -42,5 +46,54 @@ impl Quantization {
         let low = if low == f32::NEG_INFINITY { -128 } else { self.quantize(low) };
         let high = if high == f32::INFINITY { 127 } else { self.quantize(high) };
         (low, high)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// TensorFlow Lite's `Quantize`, written as its definition: the
+    /// quotient in `f32`, rounded half away from zero, plus the zero point,
+    /// saturated to int8 (a NaN counts as 0).
+    fn definition(q: Quantization, real: f32) -> i8 {
+        let rounded = f64::from(num_traits::Float::round(real / q.scale));
+        let rounded = if rounded.is_nan() { 0.0 } else { rounded };
+        (rounded + f64::from(q.zero_point)).clamp(-128.0, 127.0) as i8
+    }
+
+    proptest! {
+        /// Any float, NaN, infinities and subnormals included.
+        #[test]
+        fn quantizing_rounds_as_tensorflow_lite(
+            bits in any::<u32>(),
+            scale in prop::sample::select(&[1.0f32, 0.5, 0.1, 3.0e-3, 7.5][..]),
+            zero_point in -128..=127i32,
+        ) {
+            let q = Quantization { scale, zero_point };
+            let real = f32::from_bits(bits);
+            prop_assert_eq!(q.quantize(real), definition(q, real), "{}", real);
+        }
+    }
+
+    /// Ties, and the floats just beside them, where the rounding is decided.
+    #[test]
+    fn quantizing_rounds_ties_away_from_zero() {
+        for zero_point in [-128, 0, 5] {
+            let q = Quantization { scale: 1.0, zero_point };
+            for k in -300..300 {
+                let tie = k as f32 + 0.5;
+                for real in [tie, tie.next_down(), tie.next_up()] {
+                    assert_eq!(q.quantize(real), definition(q, real), "{real}");
+                }
+            }
+            for real in [0.49999997f32, 8_388_607.5, 4_194_303.5, -0.49999997, 1e30, -1e30] {
+                assert_eq!(q.quantize(real), definition(q, real), "{real}");
+            }
+        }
+        assert_eq!(Quantization { scale: 1.0, zero_point: 0 }.quantize(2.5), 3);
+        assert_eq!(Quantization { scale: 1.0, zero_point: 0 }.quantize(-2.5), -3);
+        assert_eq!(Quantization { scale: 1.0, zero_point: 0 }.quantize(0.49999997), 0);
     }
 }
