@@ -37,6 +37,8 @@ use plain as portable;
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 use tiled::separate as portable;
 
+use crate::quant::{Multiplier, requantize_all};
+
 /// The dense layer's loops for one scalar type. `f32` picks the AVX2/FMA
 /// variant where the CPU has it; `f64` always runs the portable loops.
 /// A single sample is a batch of one, except in the forward pass, whose
@@ -141,6 +143,25 @@ pub(crate) fn int8_dots<const N: usize>(weights: &[i8], inputs: [&[i16]; N]) -> 
         return fused.int8_dots(weights, inputs);
     }
     inputs.map(|inputs| int8_dot_in_order(weights, inputs))
+}
+
+/// The int8 outputs of one output channel's accumulators `sums`, its bias
+/// and multiplier `channel`, into `output` (`quant`'s requantization of
+/// each): compiled for AVX2 where the CPU has it, where LLVM vectorizes the
+/// 64-bit products of the multiplier eight outputs at a time.
+#[inline(always)]
+pub(crate) fn int8_requantize(
+    sums: &[i32],
+    channel: (i32, Multiplier),
+    zero_point: i32,
+    clamp: (i8, i8),
+    output: &mut [i8],
+) {
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    if let Some(fused) = x86::Fused::available() {
+        return fused.int8_requantize(sums, channel, zero_point, clamp, output);
+    }
+    requantize_all(sums, channel, zero_point, clamp, output);
 }
 
 /// See `int8_dots`.

@@ -740,3 +740,53 @@ proptest! {
         check_int8_dot(&weights, &inputs)?;
     }
 }
+
+/// Each output as `Multiplier::apply` and the clamp make it, one at a time.
+fn requantized_definition(
+    sums: &[i32],
+    (bias, multiplier): (i32, Multiplier),
+    zero_point: i32,
+    (low, high): (i8, i8),
+) -> Vec<i8> {
+    let scaled = |sum: i32| i64::from(multiplier.apply(sum.wrapping_add(bias)));
+    let clamped = |y: i64| y.max(i64::from(low)).min(i64::from(high)) as i8;
+    sums.iter().map(|&sum| clamped(scaled(sum) + i64::from(zero_point))).collect()
+}
+
+/// Multipliers as `from_real` makes them, over every shift, and any.
+fn multipliers() -> impl Strategy<Value = Multiplier> {
+    prop_oneof![
+        (1.0e-9f64..4.0).prop_map(Multiplier::from_real),
+        (any::<i32>(), -31..=30i32).prop_map(|(value, shift)| Multiplier { value, shift }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Requantized in order, and with AVX2 where the CPU has it, a channel's
+    /// outputs are those of its definition: any sums, biases and zero
+    /// points, clamps crossed or not, and lengths around the vectors' eight.
+    #[test]
+    fn int8_requantization_equals_its_definition(
+        sums in proptest::collection::vec(any::<i32>(), 0..=40),
+        bias in prop_oneof![any::<i32>(), -1000..1000],
+        multiplier in multipliers(),
+        zero_point in prop_oneof![-128..=127i32, any::<i32>()],
+        clamp in (any::<i8>(), any::<i8>()),
+    ) {
+        let channel = (bias, multiplier);
+        let definition = requantized_definition(&sums, channel, zero_point, clamp);
+        let mut output = std::vec![0; sums.len()];
+        requantize_all(&sums, channel, zero_point, clamp, &mut output);
+        prop_assert_eq!(&output, &definition);
+        output.fill(0);
+        int8_requantize(&sums, channel, zero_point, clamp, &mut output);
+        prop_assert_eq!(&output, &definition);
+        if let Some(fused) = x86::Fused::available() {
+            output.fill(0);
+            fused.int8_requantize(&sums, channel, zero_point, clamp, &mut output);
+            prop_assert_eq!(&output, &definition);
+        }
+    }
+}

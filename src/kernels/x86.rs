@@ -22,6 +22,7 @@ use core::arch::x86_64::*;
 
 use super::gemm::{self, Dims, Strided};
 use super::tiled::{self, MulAdd};
+use crate::quant::{Multiplier, requantize_all};
 
 /// Proof that this CPU runs AVX2 and FMA instructions.
 #[derive(Clone, Copy, Debug)]
@@ -95,6 +96,20 @@ impl Fused {
     pub fn int8_dots<const N: usize>(self, weights: &[i8], inputs: [&[i16]; N]) -> [i32; N] {
         // SAFETY: `self` proves that the CPU has AVX2.
         unsafe { int8_dots(weights, inputs) }
+    }
+
+    /// See [`int8_requantize`](super::int8_requantize).
+    #[inline(always)]
+    pub fn int8_requantize(
+        self,
+        sums: &[i32],
+        channel: (i32, Multiplier),
+        zero_point: i32,
+        clamp: (i8, i8),
+        output: &mut [i8],
+    ) {
+        // SAFETY: `self` proves that the CPU has AVX2.
+        unsafe { int8_requantize(sums, channel, zero_point, clamp, output) }
     }
 
     /// See [`Kernels::gemm_add`](super::Kernels::gemm_add).
@@ -208,6 +223,10 @@ fn int8_dots<const N: usize>(weights: &[i8], inputs: [&[i16]; N]) -> [i32; N] {
             *sum = _mm256_add_epi32(*sum, _mm256_madd_epi16(w, loaded(&padded)));
         }
     }
+    if N == 4 {
+        let totals = totals_of_four([sums[0], sums[1], sums[2], sums[3]]);
+        return core::array::from_fn(|n| totals[n]);
+    }
     let mut totals = [0; N];
     for (total, sums) in totals.iter_mut().zip(sums) {
         let half = _mm_add_epi32(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
@@ -215,6 +234,34 @@ fn int8_dots<const N: usize>(weights: &[i8], inputs: [&[i16]; N]) -> [i32; N] {
         *total = _mm_cvtsi128_si32(_mm_add_epi32(quarter, _mm_shuffle_epi32(quarter, 0b01)));
     }
     totals
+}
+
+#[target_feature(enable = "avx2,fma")]
+fn int8_requantize(
+    sums: &[i32],
+    channel: (i32, Multiplier),
+    zero_point: i32,
+    clamp: (i8, i8),
+    output: &mut [i8],
+) {
+    requantize_all(sums, channel, zero_point, clamp, output)
+}
+
+/// The totals of the eight lanes of each of four sums, their pairwise
+/// additions shared: three horizontal additions and one of the halves,
+/// where one sum at a time takes seven instructions.
+#[target_feature(enable = "avx2,fma")]
+#[inline]
+fn totals_of_four([a, b, c, d]: [__m256i; 4]) -> [i32; 4] {
+    // Each 128-bit half: the sums of lanes 0–3 (4–7) of a, b, c, d.
+    let halves = _mm256_hadd_epi32(_mm256_hadd_epi32(a, b), _mm256_hadd_epi32(c, d));
+    let totals = _mm_add_epi32(_mm256_castsi256_si128(halves), _mm256_extracti128_si256(halves, 1));
+    [
+        _mm_extract_epi32(totals, 0),
+        _mm_extract_epi32(totals, 1),
+        _mm_extract_epi32(totals, 2),
+        _mm_extract_epi32(totals, 3),
+    ]
 }
 
 /// The two blocks of 16 of a block of 32.

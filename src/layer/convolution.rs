@@ -278,12 +278,13 @@ impl Convolution {
     }
 
     /// The accumulators of an int8 convolution, the sums `accumulate_int8`
-    /// forms, one output at a time: `each(channel, position, sum)`. Each
-    /// block of output positions (`int8_block`) is unfolded into 16-bit
-    /// patches, one per position (zeros where it reads the padding, as a
-    /// moved input there is), so that each output is one dot product of its
-    /// filter and its patch (`kernels::int8_dots`). Filters and patches are
-    /// padded with zeros to whole blocks of 16 products.
+    /// forms, a block of output positions of one channel at a time:
+    /// `each(channel, first_position, sums)`. Each block of output positions
+    /// (`int8_block`) is unfolded into 16-bit patches, one per position
+    /// (zeros where it reads the padding, as a moved input there is), so
+    /// that each output is one dot product of its filter and its patch
+    /// (`kernels::int8_dots`). Filters and patches are padded with zeros to
+    /// whole blocks of 16 products.
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     #[inline(always)]
     pub fn each_int8_sum<const KW: usize>(
@@ -291,12 +292,14 @@ impl Convolution {
         x: &[i16],
         w: &[i8],
         block: usize,
-        mut each: impl FnMut(usize, usize, i32),
+        mut each: impl FnMut(usize, usize, &[i32]),
     ) {
         debug_assert_eq!(self.cols.kernel, KW);
         let (depth, out_plane, filters) = (self.depth(), self.out_plane(), self.out_per_group());
         let padded = depth.next_multiple_of(16);
         let (mut patches, mut padded_filters) = ([0; SCRATCH], [0; SCRATCH]);
+        // A block holds at most `SCRATCH / 16` positions.
+        let mut block_sums = [0; SCRATCH / 16];
         for group in 0..self.groups {
             let group_filters = &w[group * filters * depth..][..filters * depth];
             for (filter, padded_filter) in
@@ -311,21 +314,18 @@ impl Convolution {
                     self.patch::<_, KW>(x, group, first + column, &mut patch[..depth]);
                 }
                 let patch = |column: usize| &patches[column * padded..][..padded];
+                let sums = &mut block_sums[..len];
                 for (index, filter) in padded_filters.chunks_exact(padded).take(filters).enumerate()
                 {
-                    let channel = group * filters + index;
                     // Four outputs at a time share the loads of the filter.
-                    for four in (0..len / 4 * 4).step_by(4) {
-                        let sums =
-                            int8_dots(filter, core::array::from_fn::<_, 4, _>(|k| patch(four + k)));
-                        for (k, sum) in sums.into_iter().enumerate() {
-                            each(channel, first + four + k, sum);
-                        }
+                    let (fours, rest) = sums.as_chunks_mut::<4>();
+                    for (four, sums) in fours.iter_mut().enumerate() {
+                        *sums = int8_dots(filter, core::array::from_fn(|k| patch(4 * four + k)));
                     }
-                    for column in len / 4 * 4..len {
-                        let [sum] = int8_dots(filter, [patch(column)]);
-                        each(channel, first + column, sum);
+                    for (column, sum) in (len / 4 * 4..).zip(rest) {
+                        [*sum] = int8_dots(filter, [patch(column)]);
                     }
+                    each(group * filters + index, first, sums);
                 }
             }
         }
@@ -858,7 +858,9 @@ mod tests {
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
             for block in [1, 3, 16, c.int8_block().unwrap()] {
                 let mut unfolded = std::vec![i32::MIN; expected.len()];
-                let each = |co, position, sum| unfolded[co * c.out_plane() + position] = sum;
+                let each = |co, first, sums: &[i32]| {
+                    unfolded[co * c.out_plane() + first..][..sums.len()].copy_from_slice(sums);
+                };
                 of_width!(c, each_int8_sum(&x, &w, block, each));
                 assert_eq!(unfolded, expected, "unfolded by {block}: {c:?}");
             }
@@ -887,8 +889,8 @@ mod tests {
             c.accumulate_int8::<5>(&x, &w, co, sums);
         }
         let mut unfolded = std::vec![i32::MIN; direct.len()];
-        c.each_int8_sum::<5>(&x, &w, c.int8_block().unwrap(), |co, position, sum| {
-            unfolded[co * c.out_plane() + position] = sum;
+        c.each_int8_sum::<5>(&x, &w, c.int8_block().unwrap(), |co, first, sums| {
+            unfolded[co * c.out_plane() + first..][..sums.len()].copy_from_slice(sums);
         });
         assert_eq!(unfolded, direct);
         // Filters that do not fit: 600 of 32 padded weights, or one of 17,504.

@@ -2,9 +2,9 @@
 //! (per-channel), on values laid out as constnet's float layers lay them
 //! out: channels × height × width.
 
-use super::dense::requantized;
 use super::dot::moved;
 use super::fixed::Multiplier;
+use crate::kernels::int8_requantize;
 use crate::layer::Axis;
 use crate::layer::convolution::Convolution;
 
@@ -92,13 +92,13 @@ const fn convolution(
     convolution
 }
 
-/// Requantizes the accumulators of `convolution` into `output`: on x86 one
-/// output at a time as `each_int8_sum` unfolds them, elsewhere one output
-/// channel at a time through `sums`, a plane of accumulators. `input` is
-/// already moved to its zero point. Always inlined: in each layer's
-/// `forward`, its geometry is constants that fold into the loops (one
-/// shared copy took 1.7 times the instructions of the int8 MNIST CNN on the
-/// Cortex-M4F: 1,809,280 against 1,048,090).
+/// Requantizes the accumulators of `convolution` into `output`, one output
+/// channel's plane at a time: on x86 a block of it as `each_int8_sum`
+/// unfolds it, elsewhere a whole plane through `sums`. `input` is already
+/// moved to its zero point. Always inlined: in each layer's `forward`, its
+/// geometry is constants that fold into the loops (one shared copy took
+/// 1.7 times the instructions of the int8 MNIST CNN on the Cortex-M4F:
+/// 1,809,280 against 1,048,090).
 #[inline(always)]
 fn run<const KW: usize>(
     convolution: &Convolution,
@@ -109,21 +109,19 @@ fn run<const KW: usize>(
     clamp: (i8, i8),
     (sums, output): (&mut [i32], &mut [i8]),
 ) {
-    let output_of = |co: usize, sum: i32| {
-        requantized(sum.wrapping_add(bias[co]), multiplier[co], output_zero_point, clamp)
-    };
     let out_plane = sums.len();
+    let mut requantize = |co: usize, first: usize, sums: &[i32]| {
+        let output = &mut output[co * out_plane + first..][..sums.len()];
+        let channel = (bias[co], multiplier[co]);
+        int8_requantize(sums, channel, output_zero_point, clamp, output);
+    };
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     if let Some(block) = convolution.int8_block() {
-        return convolution.each_int8_sum::<KW>(input, weight, block, |co, position, sum| {
-            output[co * out_plane + position] = output_of(co, sum);
-        });
+        return convolution.each_int8_sum::<KW>(input, weight, block, requantize);
     }
-    for (co, plane) in output.chunks_exact_mut(out_plane).enumerate() {
+    for co in 0..convolution.out_channels {
         convolution.accumulate_int8::<KW>(input, weight, co, sums);
-        for (y, &sum) in plane.iter_mut().zip(sums.iter()) {
-            *y = output_of(co, sum);
-        }
+        requantize(co, 0, sums);
     }
 }
 

@@ -75,6 +75,22 @@ pub(crate) fn requantized(
     clamped(scaled.saturating_add(zero_point), clamp)
 }
 
+/// [`requantized`] each of one output channel's accumulators `sums`, its
+/// bias added, into `output`: a loop LLVM vectorizes where the target
+/// allows (`kernels::int8_requantize` compiles it for AVX2).
+#[inline(always)]
+pub(crate) fn requantize_all(
+    sums: &[i32],
+    (bias, multiplier): (i32, Multiplier),
+    zero_point: i32,
+    clamp: (i8, i8),
+    output: &mut [i8],
+) {
+    for (y, &sum) in output.iter_mut().zip(sums) {
+        *y = requantized(sum.wrapping_add(bias), multiplier, zero_point, clamp);
+    }
+}
+
 /// `value` within `clamp` as TensorFlow Lite's kernels bound it, the upper
 /// end last: a clamp whose ends are crossed gives its upper end, where
 /// `Ord::clamp` would panic.

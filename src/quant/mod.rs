@@ -26,6 +26,7 @@ pub use activation::{QLogistic, QTanh, ScaledInput};
 pub use calibrate::Range;
 pub use conv::{QConv2d, QDepthwiseConv2d};
 pub use dense::QDense;
+pub(crate) use dense::requantize_all;
 pub use fixed::{Multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul};
 pub use mean::{Mean, QGlobalAvgPool};
 pub use network::{
