@@ -159,6 +159,21 @@ fn binary_cross_entropy_has_zero_gradient_where_it_clamps() {
     assert!(close(gradient[1], -500.0), "{gradient:?}");
 }
 
+/// At the ends of their clamps the losses pass the gradient, as
+/// `torch.clamp` does at its bounds: the clamp takes only what lies beyond.
+#[test]
+fn losses_pass_the_gradient_at_the_ends_of_their_clamps() {
+    // Binary cross-entropy clamps to [ε, 1 − ε], ε = 1e-7.
+    let (low, high) = (1e-7f64, 1.0 - 1e-7);
+    let gradient = BinaryCrossEntropy.gradient(&[low, high], &[1.0, 0.0]);
+    let unclamped = [-1.0 / low / 2.0, 1.0 / (1.0 - high) / 2.0];
+    assert_eq!(gradient, unclamped);
+    assert!(gradient[0] < -4e6 && gradient[1] > 4e6, "{gradient:?}");
+    // Cross-entropy takes a probability below the smallest normal as it.
+    let p = f64::MIN_POSITIVE;
+    assert_eq!(CrossEntropy.gradient(&[p, 0.5], &[1.0, 0.0]), [-1.0 / p, 0.0]);
+}
+
 #[test]
 fn cross_entropy_has_zero_gradient_for_a_zero_target() {
     // −t / p where t ≠ 0; 0 where t = 0, even at p = 0 (no 0/0).
