@@ -110,18 +110,19 @@ fn run<const KW: usize>(
     (sums, output): (&mut [i32], &mut [i8]),
 ) {
     let out_plane = sums.len();
-    let mut requantize = |co: usize, first: usize, sums: &[i32]| {
-        let output = &mut output[co * out_plane + first..][..sums.len()];
-        let channel = (bias[co], multiplier[co]);
-        int8_requantize(sums, channel, output_zero_point, clamp, output);
-    };
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     if let Some(block) = convolution.int8_block() {
-        return convolution.each_int8_sum::<KW>(input, weight, block, requantize);
+        return convolution.each_int8_sum::<KW>(input, weight, block, |co, first, sums| {
+            let output = &mut output[co * out_plane + first..][..sums.len()];
+            int8_requantize(sums, (bias[co], multiplier[co]), output_zero_point, clamp, output);
+        });
     }
-    for co in 0..convolution.out_channels {
+    // Not through the closure above, which stays a call on the Cortex-M4F
+    // (shared by the layers, without their constants: the int8 MNIST CNN
+    // took 1,035,880 instructions so, against 995,100).
+    for (co, plane) in output.chunks_exact_mut(out_plane).enumerate() {
         convolution.accumulate_int8::<KW>(input, weight, co, sums);
-        requantize(co, 0, sums);
+        int8_requantize(sums, (bias[co], multiplier[co]), output_zero_point, clamp, plane);
     }
 }
 
