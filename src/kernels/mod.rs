@@ -148,7 +148,7 @@ pub(crate) fn int8_dots<const N: usize>(weights: &[i8], inputs: [&[i16]; N]) -> 
 /// The int8 outputs of one output channel's accumulators `sums`, its bias
 /// and multiplier `channel`, into `output` (`quant`'s requantization of
 /// each): compiled for AVX2 where the CPU has it, where LLVM vectorizes the
-/// 64-bit products of the multiplier eight outputs at a time.
+/// loop, four 64-bit products of the multiplier an instruction (VPMULDQ).
 #[inline(always)]
 pub(crate) fn int8_requantize(
     sums: &[i32],

@@ -205,3 +205,56 @@ impl<
         output
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quant::dense::requantized;
+
+    /// A layer of more outputs per channel than a block of the unfolded
+    /// path holds on x86 (36 × 36 of 25 weights padded to 32: 512 at a
+    /// time), each output equal to its definition: the second channel's
+    /// blocks land where they belong.
+    #[test]
+    fn outputs_of_a_plane_of_several_blocks_land_in_place() {
+        let mut state = 0x2545_f491u32;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as i8
+        };
+        let mut input = [[[0i8; 40]; 40]; 1];
+        input.iter_mut().flatten().flatten().for_each(|x| *x = next());
+        let weight =
+            core::array::from_fn(|_| [core::array::from_fn(|_| core::array::from_fn(|_| next()))]);
+        let multiplier = [Multiplier::from_real(0.0123), Multiplier::from_real(0.004)];
+        let layer: QConv2d<1, 2, 5, 5, 40, 40, 1, 1, 0, 0, 36, 36> = QConv2d {
+            weight,
+            bias: [-300, 1700],
+            multiplier,
+            input_zero_point: -3,
+            output_zero_point: 9,
+            clamp: (-128, 127),
+        };
+        let output = layer.forward(&input);
+        for (co, plane) in output.iter().enumerate() {
+            for (oh, row) in plane.iter().enumerate() {
+                for (ow, &y) in row.iter().enumerate() {
+                    let mut sum = layer.bias[co];
+                    for kh in 0..5 {
+                        for kw in 0..5 {
+                            let x = i32::from(input[0][oh + kh][ow + kw]) + 3;
+                            sum += i32::from(layer.weight[co][0][kh][kw]) * x;
+                        }
+                    }
+                    assert_eq!(
+                        y,
+                        requantized(sum, multiplier[co], 9, (-128, 127)),
+                        "{co} {oh} {ow}"
+                    );
+                }
+            }
+        }
+    }
+}
