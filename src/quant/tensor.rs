@@ -77,6 +77,16 @@ mod tests {
         }
     }
 
+    /// A ReLU6 fused into a layer whose output's zero point is not −128:
+    /// finite ends are quantized, infinite ones are int8's ends.
+    #[test]
+    fn clamp_ranges_quantize_finite_ends() {
+        let q = Quantization { scale: 0.1, zero_point: -20 };
+        assert_eq!(q.clamp_range(0.0, 6.0), (-20, 40));
+        assert_eq!(q.clamp_range(0.0, f32::INFINITY), (-20, 127));
+        assert_eq!(q.clamp_range(f32::NEG_INFINITY, -5.0), (-128, -70));
+    }
+
     /// Ties, and the floats just beside them, where the rounding is decided.
     #[test]
     fn quantizing_rounds_ties_away_from_zero() {
