@@ -146,10 +146,8 @@ fn add_dots<const IN: usize, const OUT: usize>(
     let columns = start..start + packed.len();
     let (fours, rest) = rows.as_chunks::<4>();
     let (sum_fours, sum_rest) = sums.as_chunks_mut::<4>();
-    for ([r0, r1, r2, r3], sums) in fours.iter().zip(sum_fours) {
-        let columns = || columns.clone();
-        let rows = [&r0[columns()], &r1[columns()], &r2[columns()], &r3[columns()]];
-        *sums = packed_dot_four(packed, rows, *sums);
+    for (rows, sums) in fours.iter().zip(sum_fours) {
+        *sums = packed_dot_four(packed, rows, start, *sums);
     }
     for (row, sum) in rest.iter().zip(sum_rest) {
         *sum = packed_dot(packed, &row[columns.clone()], *sum);
@@ -185,31 +183,49 @@ fn packed_dot(packed: &[i16], row: &[i8], sum: i32) -> i32 {
     rest.fold(sum, |sum, (&w, &x)| sum.wrapping_add(i32::from(w) * i32::from(x)))
 }
 
-/// [`packed_dot`] of four rows at once, each pair of inputs read once for
-/// the four.
+/// [`packed_dot`] of four rows at once, over their columns from `start`
+/// on: each pair of inputs read once for the four.
 #[cfg_attr(not(constnet_dsp), allow(dead_code))]
 #[inline(always)]
-fn packed_dot_four(packed: &[i16], [r0, r1, r2, r3]: [&[i8]; 4], sums: [i32; 4]) -> [i32; 4] {
-    // Written out row by row: with arrays of rows mapped, LLVM keeps the
-    // arrays in memory at opt-level s (the sine model took 3938
-    // instructions an inference, against 1767).
-    let groups = packed.len() / 4;
-    let [mut a, mut b, mut c, mut d] = sums;
-    let words = r0.chunks_exact(4).zip(r1.chunks_exact(4)).zip(r2.chunks_exact(4));
-    for (((w0, w1), w2), (w3, pairs)) in words.zip(r3.chunks_exact(4).zip(packed.chunks_exact(4))) {
-        a = four_products(dsp::word(w0), pairs, a);
-        b = four_products(dsp::word(w1), pairs, b);
-        c = four_products(dsp::word(w2), pairs, c);
-        d = four_products(dsp::word(w3), pairs, d);
-    }
-    let (rest, tail) = (&packed[groups * 4..], groups * 4..);
-    let [r0, r1, r2, r3] = [&r0[tail.clone()], &r1[tail.clone()], &r2[tail.clone()], &r3[tail]];
+fn packed_dot_four<const IN: usize>(
+    packed: &[i16],
+    rows: &[[i8; IN]; 4],
+    start: usize,
+    sums: [i32; 4],
+) -> [i32; 4] {
+    let whole = packed.len() / 4 * 4;
+    let [a, b, c, d] = dsp::four_rows(rows, start, &packed[..whole], sums);
+    // Written out row by row: an array mapped stays in memory at
+    // opt-level s (with the four sums mapped here, the sine model took
+    // 1932 instructions an inference there, against 1676).
+    let (rest, tail) = (&packed[whole..], start + whole..start + packed.len());
+    let row = |r: usize| &rows[r][tail.clone()];
     [
-        packed_dot(rest, r0, a),
-        packed_dot(rest, r1, b),
-        packed_dot(rest, r2, c),
-        packed_dot(rest, r3, d),
+        packed_dot(rest, row(0), a),
+        packed_dot(rest, row(1), b),
+        packed_dot(rest, row(2), c),
+        packed_dot(rest, row(3), d),
     ]
+}
+
+/// Each of four rows' sums plus the products of its weights from column
+/// `start` on with inputs `packed` by [`pack`] (a multiple of four), one
+/// row at a time.
+#[cfg_attr(not(constnet_dsp), allow(dead_code))]
+#[inline(always)]
+fn four_rows_apart<const IN: usize>(
+    rows: &[[i8; IN]; 4],
+    start: usize,
+    packed: &[i16],
+    sums: [i32; 4],
+) -> [i32; 4] {
+    let mut sums = sums;
+    for (column, pairs) in (start..).step_by(4).zip(packed.chunks_exact(4)) {
+        for (sum, row) in sums.iter_mut().zip(rows) {
+            *sum = four_products(dsp::word(&row[column..]), pairs, *sum);
+        }
+    }
+    sums
 }
 
 /// `sum` plus the products of four weights in a word and four packed
@@ -259,7 +275,8 @@ impl<const K: usize> KernelRow<K> {
 }
 
 /// The instructions, as Armv7E-M executes them: the crate's only `unsafe`
-/// code outside `kernels::x86`, each block one instruction.
+/// code outside `kernels::x86`, each block one instruction but those of
+/// `four_rows`.
 #[cfg(constnet_dsp)]
 mod dsp {
     /// Four weights as one little-endian word, in one load.
@@ -312,6 +329,86 @@ mod dsp {
         halves
     }
 
+    /// [`four_rows_apart`](super::four_rows_apart) in one block of
+    /// instructions for each four inputs: their two words are loaded once
+    /// for the four rows, and rows and inputs are walked by
+    /// post-incremented loads. Left to LLVM, the same instructions came
+    /// with reloads of spilled inputs and addresses computed again for
+    /// every block (the sine model of `examples/firmware/compare.sh` took
+    /// 843 instructions an inference at opt-level 3 and 1767 at s, 762
+    /// and 1636 so; the int8 MNIST CNN of the firmware 995,100 and
+    /// 989,510).
+    #[inline(always)]
+    pub fn four_rows<const IN: usize>(
+        rows: &[[i8; IN]; 4],
+        start: usize,
+        packed: &[i16],
+        sums: [i32; 4],
+    ) -> [i32; 4] {
+        if IN >= 4096 {
+            // Rows beyond the reach of an LDR's offset.
+            return super::four_rows_apart(rows, start, packed, sums);
+        }
+        assert!(start + packed.len() <= IN);
+        let [mut a, mut b, mut c, mut d] = sums;
+        let groups = packed.len() / 4;
+        if groups == 0 {
+            return sums;
+        }
+        // SAFETY: the loop runs `groups` times (at least once: it tests
+        // at its end), the k-th time with `first` and `third` at column
+        // `start + 4k` of rows 0 and 2 and `inputs` at the packed input
+        // `4k`: each LDR reads four bytes within `packed` (k < groups) or
+        // within a row (`start + packed.len() <= IN`, asserted), rows 1
+        // and 3 `IN` bytes after rows 0 and 2 in `rows`. LDR may be
+        // unaligned (see `word`); the rest works on registers, as
+        // `sxtb16` and `smlad` do.
+        unsafe {
+            core::arch::asm!(
+                "2:",
+                "ldr {low}, [{inputs}], #4",
+                "ldr {high}, [{inputs}], #4",
+                "ldr {w}, [{first}, #{next}]",
+                "sxtb16 {t}, {w}",
+                "sxtb16 {w}, {w}, ror #8",
+                "smlad {b}, {t}, {low}, {b}",
+                "smlad {b}, {w}, {high}, {b}",
+                "ldr {w}, [{first}], #4",
+                "sxtb16 {t}, {w}",
+                "sxtb16 {w}, {w}, ror #8",
+                "smlad {a}, {t}, {low}, {a}",
+                "smlad {a}, {w}, {high}, {a}",
+                "ldr {w}, [{third}, #{next}]",
+                "sxtb16 {t}, {w}",
+                "sxtb16 {w}, {w}, ror #8",
+                "smlad {d}, {t}, {low}, {d}",
+                "smlad {d}, {w}, {high}, {d}",
+                "ldr {w}, [{third}], #4",
+                "sxtb16 {t}, {w}",
+                "sxtb16 {w}, {w}, ror #8",
+                "smlad {c}, {t}, {low}, {c}",
+                "smlad {c}, {w}, {high}, {c}",
+                "cmp {inputs}, {end}",
+                "bne 2b",
+                inputs = inout(reg) packed.as_ptr() => _,
+                end = in(reg) packed[groups * 4..].as_ptr(),
+                first = inout(reg) rows[0][start..].as_ptr() => _,
+                third = inout(reg) rows[2][start..].as_ptr() => _,
+                next = const if IN < 4096 { IN } else { 0 },
+                a = inout(reg) a,
+                b = inout(reg) b,
+                c = inout(reg) c,
+                d = inout(reg) d,
+                low = out(reg) _,
+                high = out(reg) _,
+                w = out(reg) _,
+                t = out(reg) _,
+                options(pure, readonly, nostack),
+            );
+        }
+        [a, b, c, d]
+    }
+
     /// SMLAD: `sum` plus the products of the low halves and of the high
     /// halves of `a` and `b`, as signed 16-bit values, wrapping at 32 bits.
     #[inline(always)]
@@ -352,6 +449,8 @@ mod dsp {
         let product = |a: u32, b: u32| i32::from(a as u16 as i16) * i32::from(b as u16 as i16);
         sum.wrapping_add(product(a, b)).wrapping_add(product(a >> 16, b >> 16))
     }
+
+    pub(super) use super::four_rows_apart as four_rows;
 }
 
 #[cfg(test)]
