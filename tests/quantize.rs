@@ -210,3 +210,31 @@ fn a_clamp_whose_ends_are_crossed_gives_its_upper_end_as_tensorflow_lite_does() 
     assert_eq!(pool.forward(&[[[1, 2], [3, 4]]]), [[[-10]]]);
     assert_eq!(QPool2d { clamp: (-10, 10), ..pool }.forward(&[[[1, 2], [3, 4]]]), [[[4]]]);
 }
+
+#[test]
+fn a_range_of_zero_alone_has_a_scale_of_one() {
+    use constnet::quant::Quantization;
+    // (max − min) / 255 would be a scale of 0: every value quantized to
+    // infinity. TensorFlow Lite's converter takes 1.
+    let mut zeros = Range::EMPTY;
+    zeros.observe(&[0.0, -0.0]);
+    for range in [zeros, Range::EMPTY] {
+        assert_eq!(range.quantization(), Quantization { scale: 1.0, zero_point: -128 });
+    }
+}
+
+#[test]
+fn an_output_channel_of_zero_weights_keeps_its_bias() {
+    // Its weights' largest magnitude is 0: a symmetric scale of 0 would
+    // make its bias infinite and its multiplier 0.
+    let layer = Dense::<f32, 2, 2>::new([[0.0, 0.5], [0.0, -0.25]], [0.75, 0.125]);
+    let (mut input, mut output) = (Range::EMPTY, Range::EMPTY);
+    input.observe(&[-1.0, 2.0]);
+    output.observe(&[-1.0, 1.5]);
+    let (input, output) = (input.quantization(), output.quantization());
+    let q = layer.quantized(input, output, (-128, 127));
+    for x in [[1.0, -1.0], [2.0, 0.5]] {
+        let y = output.dequantize(q.forward(&x.map(|v| input.quantize(v)))[0]);
+        assert!((y - 0.75).abs() <= output.scale, "{y} for {x:?}");
+    }
+}

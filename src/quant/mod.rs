@@ -81,3 +81,34 @@ pub fn unflatten_hwc<const C: usize, const H: usize, const W: usize, const N: us
         core::array::from_fn(|h| core::array::from_fn(|w| values[(h * W + w) * C + c]))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A value that names its place: channel, row and column.
+    fn at(c: usize, h: usize, w: usize) -> i8 {
+        (c * 50 + h * 10 + w) as i8
+    }
+
+    /// Three sizes that differ, so that no index can stand in for another.
+    #[test]
+    fn images_height_first_come_to_channels_first() {
+        const C: usize = 2;
+        const H: usize = 3;
+        const W: usize = 4;
+        let hwc: [[[i8; C]; W]; H] = core::array::from_fn(|h| {
+            core::array::from_fn(|w| core::array::from_fn(|c| at(c, h, w)))
+        });
+        let chw: [[[i8; W]; H]; C] = core::array::from_fn(|c| {
+            core::array::from_fn(|h| core::array::from_fn(|w| at(c, h, w)))
+        });
+        assert_eq!(from_hwc(&hwc), chw);
+        let values: [i8; C * H * W] =
+            core::array::from_fn(|i| hwc.as_flattened().as_flattened()[i]);
+        assert_eq!(unflatten_hwc::<C, H, W, { C * H * W }>(&values), chw);
+        let flat: [i8; C * H * W] = flatten(&chw);
+        let expected: [i8; C * H * W] = core::array::from_fn(|i| at(i / (H * W), i / W % H, i % W));
+        assert_eq!(flat, expected);
+    }
+}
