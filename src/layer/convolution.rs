@@ -665,6 +665,26 @@ mod tests {
 
     use super::*;
 
+    /// The shapes the layers refuse at compile time, where no test of the
+    /// library reaches: no groups, channels that groups do not share
+    /// evenly, an axis whose output is not its length.
+    #[test]
+    fn inconsistent_shapes_are_refused() {
+        let axis = Axis { input: 4, kernel: 3, stride: 1, padding: 0, output: 2 };
+        let good =
+            Convolution { in_channels: 4, out_channels: 6, groups: 2, rows: axis, cols: axis };
+        assert!(good.is_consistent());
+        for bad in [
+            Convolution { in_channels: 0, out_channels: 0, groups: 0, ..good },
+            Convolution { in_channels: 3, ..good },
+            Convolution { out_channels: 5, ..good },
+            Convolution { rows: Axis { output: 1, ..axis }, ..good },
+            Convolution { cols: Axis { output: 1, ..axis }, ..good },
+        ] {
+            assert!(!bad.is_consistent(), "{bad:?}");
+        }
+    }
+
     /// The definition, one output at a time, every read bounds-checked.
     fn reference(c: &Convolution, x: &[f64], w: &[f64], b: &[f64]) -> Vec<f64> {
         let (rows, cols) = (c.rows, c.cols);
