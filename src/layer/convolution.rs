@@ -685,6 +685,62 @@ mod tests {
         }
     }
 
+    /// PyTorch's fans of a convolution weight `[out, in / groups, kh, kw]`:
+    /// its second and first dimensions, each times the kernel's plane.
+    #[test]
+    fn fans_are_those_of_pytorch() {
+        let rows = Axis { input: 4, kernel: 3, stride: 1, padding: 0, output: 2 };
+        let cols = Axis { input: 6, kernel: 5, stride: 1, padding: 0, output: 2 };
+        let c = Convolution { in_channels: 6, out_channels: 4, groups: 2, rows, cols };
+        assert_eq!(c.fans(), (3 * 15, 4 * 15));
+    }
+
+    /// Layers too large for the tests of every strategy, against the
+    /// scratch of 16 Ki scalars on x86: filters of 25 weights at 1296
+    /// positions (many blocks), a filter of 16 Ki + 1 weights (none fits:
+    /// the direct loops), and filters of 200 weights at 196 positions (81
+    /// at a time, the scratch not a multiple of 200).
+    #[test]
+    fn large_layers_match_the_definition() {
+        let axis = |input, kernel| Axis {
+            input,
+            kernel,
+            stride: 1,
+            padding: 0,
+            output: input - kernel + 1,
+        };
+        let one_group = |in_channels, rows, cols| Convolution {
+            in_channels,
+            out_channels: 2,
+            groups: 1,
+            rows,
+            cols,
+        };
+        let larger_than_scratch = 16 * 1024 + 1;
+        for c in [
+            one_group(1, axis(40, 5), axis(40, 5)),
+            Convolution { groups: 2, ..one_group(2 * larger_than_scratch, axis(1, 1), axis(2, 1)) },
+            one_group(8, axis(18, 5), axis(18, 5)),
+        ] {
+            assert!(c.is_consistent(), "{c:?}");
+            let x = values(c.in_channels * c.in_plane(), 1);
+            let w = values(c.out_channels * c.in_per_group() * c.kernel_plane(), 2);
+            let b = values(c.out_channels, 3);
+            let g = values(c.out_channels * c.out_plane(), 4);
+            let mut y = std::vec![f64::NAN; g.len()];
+            c.forward(&x, &w, &b, &mut y);
+            assert_eq!(y, reference(&c, &x, &w, &b), "{c:?}");
+            let (mut dx, mut direct_dx) = (std::vec![0.0; x.len()], std::vec![0.0; x.len()]);
+            c.input_grad(&g, &w, &mut dx);
+            c.input_grad_direct(&g, &w, &mut direct_dx);
+            assert_eq!(dx, direct_dx, "{c:?}");
+            let (mut dw, mut direct_dw) = (std::vec![0.5; w.len()], std::vec![0.5; w.len()]);
+            c.param_grads(&x, &g, &mut dw, &mut std::vec![0.0; b.len()]);
+            c.weight_grads_direct(&x, &g, &mut direct_dw);
+            assert_eq!(dw, direct_dw, "{c:?}");
+        }
+    }
+
     /// The definition, one output at a time, every read bounds-checked.
     fn reference(c: &Convolution, x: &[f64], w: &[f64], b: &[f64]) -> Vec<f64> {
         let (rows, cols) = (c.rows, c.cols);

@@ -560,4 +560,30 @@ mod tests {
         assert_eq!(dx, [0., 0., 0., 0., 0., 0., 4., 0., 8., 0., 0., 0., 0., 0., 0.]);
         assert_eq!(pooling.max_kink_distance(&x), 1.0);
     }
+
+    /// The gap is taken to the second largest value wherever it comes in
+    /// the window, after the largest or before it.
+    #[test]
+    fn the_kink_distance_is_the_gap_below_the_largest_value() {
+        let pooling = pooling_1d(1, [4, 4, 4, 1]);
+        assert_eq!(pooling.max_kink_distance(&[5.0, 1.0, 3.0, 2.0]), 2.0);
+        assert_eq!(pooling.max_kink_distance(&[1.0, 3.0, 7.0, 2.0]), 4.0);
+        assert_eq!(pooling.max_kink_distance(&[6.0, 2.0, 6.0, 2.0]), 0.0);
+    }
+
+    #[test]
+    fn padded_or_inconsistent_poolings_are_refused() {
+        let good = pooling_2d(1, [2, 2, 4, 4, 2, 2, 2, 2]);
+        assert!(good.is_consistent());
+        let padded = Axis { input: 4, kernel: 2, stride: 2, padding: 1, output: 3 };
+        assert!(padded.is_consistent());
+        for bad in [
+            Pooling { rows: padded, ..good },
+            Pooling { cols: padded, ..good },
+            Pooling { rows: Axis { output: 1, ..good.rows }, ..good },
+            Pooling { cols: Axis { output: 1, ..good.cols }, ..good },
+        ] {
+            assert!(!bad.is_consistent(), "{bad:?}");
+        }
+    }
 }

@@ -204,4 +204,14 @@ mod tests {
         assert!(!Axis { input: 28, kernel: 5, stride: 1, padding: 2, output: 30 }.is_consistent());
         assert!(!Axis { input: 3, kernel: 5, stride: 1, padding: 0, output: 1 }.is_consistent());
     }
+
+    #[test]
+    fn an_axis_without_stride_or_kernel_has_no_output() {
+        assert_eq!(Axis::output_len(4, 2, 0, 0), None);
+        assert_eq!(Axis::output_len(4, 0, 1, 0), None);
+        assert_eq!(Axis::output_len(4, 0, 1, 1), None);
+        assert_eq!(Axis::output_len(4, 5, 1, 0), None);
+        assert_eq!(Axis::output_len(usize::MAX, 1, 1, 1), None);
+        assert_eq!(Axis::output_len(4, 4, 1, 0), Some(1));
+    }
 }
