@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use constnet::io::tflite::{
-    Activation, ElementType, Error, FloatLayer, Layer, Model, OperatorCode,
+    Activation, ElementType, Error, FloatLayer, FusedActivation, Layer, Model, OperatorCode,
 };
 use constnet::quant::{
     Mean, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh,
@@ -187,6 +187,61 @@ fn biases_dilations_and_depth_multipliers_are_read_or_refused() {
         let mut multiplied = model.clone();
         multiplied.operators[1].options[3] = Some(2);
         assert!(read(&multiplied, 1).contains("a depth multiplier other than 1"));
+    }
+}
+
+/// An operator or a fused activation the readers do not run is an error
+/// naming it as TensorFlow Lite's schema does, and naming the tensor.
+#[test]
+fn operators_and_activations_not_run_are_named_as_the_schema_names_them() {
+    for (code, name) in [
+        (OperatorCode::Conv2d, "CONV_2D"),
+        (OperatorCode::Quantize, "QUANTIZE"),
+        (OperatorCode::Other(0), "ADD"),
+        (OperatorCode::Other(18), "MUL"),
+        (OperatorCode::Other(208), "STABLEHLO_CBRT"),
+        (OperatorCode::Other(209), "number 209"),
+        (OperatorCode::Other(-1), "number -1"),
+        (
+            OperatorCode::Custom("TFLite_Detection_PostProcess".into()),
+            "custom `TFLite_Detection_PostProcess`",
+        ),
+    ] {
+        assert_eq!(code.to_string(), name);
+    }
+    for (activation, name) in [
+        (FusedActivation::None, "NONE"),
+        (FusedActivation::Relu6, "RELU6"),
+        (FusedActivation::Other(2), "RELU_N1_TO_1"),
+        (FusedActivation::Other(5), "SIGN_BIT"),
+        (FusedActivation::Other(6), "number 6"),
+    ] {
+        assert_eq!(activation.to_string(), name);
+    }
+
+    for model in [
+        Model::read(&fixture("conv.tflite")).unwrap(),
+        Model::read(&fixture("conv_f32.tflite")).unwrap(),
+    ] {
+        let read = |model: &Model| {
+            let error = if model.tensors[model.inputs[0]].element == ElementType::Int8 {
+                model.read_layer(0).map(drop).unwrap_err()
+            } else {
+                model.read_float_layer(0).map(drop).unwrap_err()
+            };
+            error.to_string()
+        };
+        let tensor = &model.tensors[model.operators[0].outputs[0] as usize].name;
+        let mut multiplied = model.clone();
+        multiplied.operators[0].code = OperatorCode::Other(18);
+        assert_eq!(read(&multiplied), format!("`{tensor}`: the operator MUL is not supported"));
+        // The fused activation: option 3 of a convolution.
+        let mut clipped = model.clone();
+        clipped.operators[0].options[3] = Some(2);
+        assert_eq!(
+            read(&clipped),
+            format!("`{tensor}`: the fused activation RELU_N1_TO_1 is not supported")
+        );
     }
 }
 

@@ -139,7 +139,7 @@ impl Model {
                 }
                 Ok(FloatLayer::Activation(Activation::Softmax))
             }
-            ref other => Err(output.unsupported(&format!("operator {other:?}"))),
+            ref other => Err(output.unsupported(&format!("the operator {other}"))),
         }
     }
 }
@@ -177,8 +177,8 @@ fn fused(model: &Model, op: &Operator, field: usize) -> Result<Activation, Error
         FusedActivation::Relu6 => Ok(Activation::Relu6),
         // 4 is TANH in TensorFlow Lite's schema.
         FusedActivation::Other(4) => Ok(Activation::Tanh),
-        FusedActivation::Other(code) => Err(model
+        other @ FusedActivation::Other(_) => Err(model
             .tensor_at(&op.outputs, 0)?
-            .unsupported(&format!("the fused activation number {code}"))),
+            .unsupported(&format!("the fused activation {other}"))),
     }
 }

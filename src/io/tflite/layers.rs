@@ -234,7 +234,7 @@ impl Model {
                     Layer::Tanh { len, input }
                 })
             }
-            ref other => Err(output.unsupported(&format!("operator {other:?}"))),
+            ref other => Err(output.unsupported(&format!("the operator {other}"))),
         }
     }
 }
@@ -536,8 +536,8 @@ fn clamp(
         FusedActivation::None => Ok((-128, 127)),
         FusedActivation::Relu => Ok(output_q.clamp_range(0.0, f32::INFINITY)),
         FusedActivation::Relu6 => Ok(output_q.clamp_range(0.0, 6.0)),
-        FusedActivation::Other(code) => {
-            Err(output.unsupported(&format!("the fused activation number {code}")))
+        other @ FusedActivation::Other(_) => {
+            Err(output.unsupported(&format!("the fused activation {other}")))
         }
     }
 }

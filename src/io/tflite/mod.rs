@@ -25,6 +25,7 @@ use std::vec::Vec;
 mod flatbuffer;
 mod float;
 mod layers;
+mod names;
 
 use flatbuffer::Flatbuffer;
 pub use float::{Activation, FloatLayer, FloatWeights};
@@ -267,24 +268,46 @@ impl OperatorCode {
     }
 
     fn from_builtin(code: i32) -> Self {
-        match code {
-            1 => OperatorCode::AveragePool2d,
-            3 => OperatorCode::Conv2d,
-            4 => OperatorCode::DepthwiseConv2d,
-            6 => OperatorCode::Dequantize,
-            9 => OperatorCode::FullyConnected,
-            14 => OperatorCode::Logistic,
-            17 => OperatorCode::MaxPool2d,
-            19 => OperatorCode::Relu,
-            21 => OperatorCode::Relu6,
-            22 => OperatorCode::Reshape,
-            25 => OperatorCode::Softmax,
-            28 => OperatorCode::Tanh,
-            40 => OperatorCode::Mean,
-            43 => OperatorCode::Squeeze,
-            70 => OperatorCode::ExpandDims,
-            114 => OperatorCode::Quantize,
-            other => OperatorCode::Other(other),
+        KNOWN_OPERATORS
+            .iter()
+            .find(|(number, _)| *number == code)
+            .map_or(OperatorCode::Other(code), |(_, known)| known.clone())
+    }
+}
+
+/// The built-in operators constnet knows, by their number in the schema.
+const KNOWN_OPERATORS: &[(i32, OperatorCode)] = &[
+    (1, OperatorCode::AveragePool2d),
+    (3, OperatorCode::Conv2d),
+    (4, OperatorCode::DepthwiseConv2d),
+    (6, OperatorCode::Dequantize),
+    (9, OperatorCode::FullyConnected),
+    (14, OperatorCode::Logistic),
+    (17, OperatorCode::MaxPool2d),
+    (19, OperatorCode::Relu),
+    (21, OperatorCode::Relu6),
+    (22, OperatorCode::Reshape),
+    (25, OperatorCode::Softmax),
+    (28, OperatorCode::Tanh),
+    (40, OperatorCode::Mean),
+    (43, OperatorCode::Squeeze),
+    (70, OperatorCode::ExpandDims),
+    (114, OperatorCode::Quantize),
+];
+
+/// The operator's name in TensorFlow Lite's schema (`MUL`), its number if
+/// the schema constnet knows is older than the file, or a custom
+/// operator's name.
+impl fmt::Display for OperatorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let number = match self {
+            OperatorCode::Other(number) => *number,
+            OperatorCode::Custom(name) => return write!(f, "custom `{name}`"),
+            known => KNOWN_OPERATORS.iter().find(|(_, code)| code == known).map_or(-1, |k| k.0),
+        };
+        match usize::try_from(number).ok().and_then(|n| names::BUILTIN_OPERATORS.get(n)) {
+            Some(name) => f.write_str(name),
+            None => write!(f, "number {number}"),
         }
     }
 }
@@ -300,6 +323,22 @@ pub enum FusedActivation {
     Relu6,
     /// Another, by its number in TensorFlow Lite's schema.
     Other(u8),
+}
+
+/// The activation's name in TensorFlow Lite's schema (`RELU_N1_TO_1`).
+impl fmt::Display for FusedActivation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let number = match self {
+            FusedActivation::None => 0,
+            FusedActivation::Relu => 1,
+            FusedActivation::Relu6 => 3,
+            FusedActivation::Other(number) => *number,
+        };
+        match names::FUSED_ACTIVATIONS.get(usize::from(number)) {
+            Some(name) => f.write_str(name),
+            None => write!(f, "number {number}"),
+        }
+    }
 }
 
 /// An operator of the model's graph.
