@@ -4,7 +4,11 @@
 //!
 //! - an **int8** model becomes a struct of constnet's int8 layers
 //!   ([`constnet::quant`]) and its `forward`, which gives TensorFlow Lite
-//!   Micro's outputs bit for bit;
+//!   Micro's outputs bit for bit, with `quantize_input`,
+//!   `dequantize_output`, `PARAM_BYTES` and `summary()` as a network
+//!   quantized by constnet has (not a `network!` declaration: the file
+//!   brings its own quantization of every tensor, and layers such as
+//!   padded poolings that constnet's float language does not have);
 //! - a **float32** model becomes a `network!` declaration of constnet's
 //!   float layers, which can also be trained further.
 //!
@@ -63,16 +67,20 @@ struct Step {
     ty: String,
     value: String,
     doc: String,
-    /// The types of what it takes and gives.
-    input: String,
-    output: String,
+    /// The shapes of what it takes and gives.
+    input: Vec<usize>,
+    output: Vec<usize>,
     /// Whether a flatten comes before it.
     flattens: bool,
 }
 
-/// `[i8; N]` or `[[[i8; W]; H]; C]`.
-fn image(channels: usize, [h, w]: [usize; 2]) -> String {
-    format!("[[[i8; {w}]; {h}]; {channels}]")
+fn image(channels: usize, [h, w]: [usize; 2]) -> Vec<usize> {
+    vec![channels, h, w]
+}
+
+/// `[i8; N]` for `[N]`, `[[[i8; W]; H]; C]` for `[C, H, W]`.
+fn array_type(element: &str, shape: &[usize]) -> String {
+    shape.iter().rev().fold(element.to_string(), |inner, len| format!("[{inner}; {len}]"))
 }
 
 /// The model in `bytes` as Rust source declaring `name` (an int8 model's
@@ -115,8 +123,8 @@ pub fn rust_source(bytes: &[u8], name: &str, origin: &str) -> Result<String, Err
                     reorder_from_hwc(&mut weights.weight, inputs, [c, h, w], tensor_name)?;
                 }
                 Step {
-                    input: format!("[i8; {inputs}]"),
-                    output: format!("[i8; {outputs}]"),
+                    input: vec![inputs],
+                    output: vec![outputs],
                     flattens,
                     field: format!("dense{count}"),
                     ty: format!("QDense<{inputs}, {outputs}>"),
@@ -195,7 +203,7 @@ pub fn rust_source(bytes: &[u8], name: &str, origin: &str) -> Result<String, Err
             },
             Layer::Mean { shape: [c, h, w], mean } => Step {
                 input: image(c, [h, w]),
-                output: format!("[i8; {c}]"),
+                output: vec![c],
                 flattens,
                 field: format!("mean{count}"),
                 ty: format!("QGlobalAvgPool<[[i8; {w}]; {h}], {c}>"),
@@ -215,8 +223,8 @@ pub fn rust_source(bytes: &[u8], name: &str, origin: &str) -> Result<String, Err
                 continue;
             }
             Layer::Softmax { len, parameters: [multiplier, left_shift, diff_min] } => Step {
-                input: format!("[i8; {len}]"),
-                output: format!("[i8; {len}]"),
+                input: vec![len],
+                output: vec![len],
                 flattens,
                 field: format!("softmax{count}"),
                 ty: format!("QSoftmax<{len}>"),
@@ -232,8 +240,8 @@ pub fn rust_source(bytes: &[u8], name: &str, origin: &str) -> Result<String, Err
                 };
                 let ScaledInput { zero_point, multiplier, radius } = input;
                 Step {
-                    input: format!("[i8; {len}]"),
-                    output: format!("[i8; {len}]"),
+                    input: vec![len],
+                    output: vec![len],
                     flattens,
                     field: format!("{name}{count}"),
                     ty: format!("{ty}<{len}>"),
@@ -295,8 +303,9 @@ fn write_source(
     let _ = writeln!(out, "#[allow(unused_imports)]");
     let _ = writeln!(
         out,
-        "use ::constnet::quant::{{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput}};\n"
+        "use ::constnet::quant::{{Int8Value, Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput}};"
     );
+    let _ = writeln!(out, "use ::constnet::summary::{{Int8LayerSummary, Int8Summary}};\n");
     let _ = writeln!(out, "/// `{origin}`: {} operators, int8 in and out.", model.operators.len());
     let _ = writeln!(out, "#[derive(Clone, Copy, Debug, PartialEq)]");
     let _ = writeln!(out, "pub struct {name} {{");
@@ -305,15 +314,50 @@ fn write_source(
         let _ = writeln!(out, "    pub {}: {},", step.field, step.ty);
     }
     let _ = writeln!(out, "}}\n");
+    // A program may use only some of these (a firmware, only `forward`).
+    let _ = writeln!(out, "#[allow(dead_code)]");
     let _ = writeln!(out, "impl {name} {{");
     let _ = writeln!(out, "    /// The input's quantization: `real = scale · (q − zero_point)`.");
     let _ = writeln!(out, "    pub const INPUT: Quantization = {};", quantization(input));
     let _ = writeln!(out, "    /// The output's quantization.");
     let _ = writeln!(out, "    pub const OUTPUT: Quantization = {};\n", quantization(output));
-    let _ = writeln!(out, "    /// Inference on int8 values.");
+    let _ = writeln!(out, "    /// Bytes of its parameters (weights, biases, requantizations).");
+    let _ = writeln!(out, "    pub const PARAM_BYTES: usize = ::core::mem::size_of::<Self>();");
+    let _ = writeln!(out, "    /// Its layers, in data-flow order.");
+    let _ = writeln!(out, "    pub const LAYERS: &'static [Int8LayerSummary] = &[");
+    for step in steps {
+        let kind = step.ty.split('<').next().unwrap_or(&step.ty);
+        let _ = writeln!(
+            out,
+            "        Int8LayerSummary {{ name: \"{}\", kind: \"{kind}\", output: &{:?}, bytes: ::core::mem::size_of::<{}>() }},",
+            step.field, step.output, step.ty
+        );
+    }
+    let _ = writeln!(out, "    ];\n");
+    let _ = writeln!(out, "    /// The table of its layers, to print with `{{}}`.");
+    let _ = writeln!(out, "    pub fn summary(&self) -> Int8Summary {{");
+    let _ = writeln!(
+        out,
+        "        Int8Summary {{ name: \"{name}\", layers: Self::LAYERS, bytes: Self::PARAM_BYTES }}"
+    );
+    let _ = writeln!(out, "    }}\n");
     let (first, last) = (&steps[0], &steps[steps.len() - 1]);
-    let input_type = unflattened.map_or_else(|| first.input.clone(), |n| format!("[i8; {n}]"));
-    let _ = writeln!(out, "    pub fn forward(&self, input: &{input_type}) -> {} {{", last.output);
+    let input = unflattened.map_or_else(|| first.input.clone(), |n| vec![n]);
+    let (input_i8, input_f32) = (array_type("i8", &input), array_type("f32", &input));
+    let (output_i8, output_f32) = (array_type("i8", &last.output), array_type("f32", &last.output));
+    let _ = writeln!(out, "    /// A float input as the int8 one `forward` takes.");
+    let _ = writeln!(out, "    pub fn quantize_input(&self, input: &{input_f32}) -> {input_i8} {{");
+    let _ = writeln!(out, "        Int8Value::quantize(input, Self::INPUT)");
+    let _ = writeln!(out, "    }}\n");
+    let _ = writeln!(out, "    /// `forward`'s int8 output as the real numbers it stands for.");
+    let _ = writeln!(
+        out,
+        "    pub fn dequantize_output(&self, output: &{output_i8}) -> {output_f32} {{"
+    );
+    let _ = writeln!(out, "        Int8Value::dequantize(output, Self::OUTPUT)");
+    let _ = writeln!(out, "    }}\n");
+    let _ = writeln!(out, "    /// Inference on int8 values.");
+    let _ = writeln!(out, "    pub fn forward(&self, input: &{input_i8}) -> {output_i8} {{");
     if unflattened.is_some() {
         let _ = writeln!(out, "        let x = ::constnet::quant::unflatten_hwc(input);");
     }

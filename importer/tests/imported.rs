@@ -275,3 +275,35 @@ fn a_truncated_model_is_an_error() {
         );
     }
 }
+
+/// An imported int8 model offers what a network quantized by constnet does:
+/// its input quantized and its output dequantized with the file's own
+/// quantizations, its bytes, and the table of its layers.
+#[test]
+fn an_imported_model_quantizes_its_input_and_lists_its_layers() {
+    let model = sine::SINE;
+    // 1.0 / 0.024573976 = 40.69, rounded to 41, moved by the zero point −128.
+    assert_eq!(model.quantize_input(&[1.0]), [-87]);
+    assert_eq!(model.quantize_input(&[f32::INFINITY]), [127]);
+    assert_eq!(model.dequantize_output(&[7]), [0.0]);
+    assert_eq!(model.dequantize_output(&[17]), [10.0 * 0.008269669]);
+    // The model was trained on sin x over [0, 2π]; its input's range ends
+    // at 6.27, and its fit is poorest at that end.
+    for i in 0..20 {
+        let x = i as f32 * 0.3;
+        let [y] = model.dequantize_output(&model.forward(&model.quantize_input(&[x])));
+        assert!((y - x.sin()).abs() < 0.15, "sin({x}) = {}, the model says {y}", x.sin());
+    }
+
+    let table = speech::SPEECH.summary().to_string();
+    let first = |name: &str| table.lines().find(|line| line.starts_with(name)).unwrap().to_string();
+    assert!(first("conv0 (QConv2d)").contains("[8, 25, 20]"), "{table}");
+    assert!(first("dense1 (QDense)").contains("[4]"), "{table}");
+    assert!(first("softmax2 (QSoftmax)").contains("[4]"), "{table}");
+    let bytes = |layer: &constnet::summary::Int8LayerSummary| layer.bytes;
+    let layers = speech::Speech::LAYERS;
+    // 4000 × 4 weights and 8 × 10 × 8 of the convolution, each a byte.
+    assert!(bytes(&layers[1]) >= 16_000 && bytes(&layers[0]) >= 640, "{layers:?}");
+    assert!(speech::Speech::PARAM_BYTES >= layers.iter().map(bytes).sum());
+    assert!(table.ends_with(&format!("Parameters: {} bytes\n", speech::Speech::PARAM_BYTES)));
+}

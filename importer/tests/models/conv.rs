@@ -2,7 +2,8 @@
 // `constnet-import`: its shapes are types, checked by the compiler.
 
 #[allow(unused_imports)]
-use ::constnet::quant::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput};
+use ::constnet::quant::{Int8Value, Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput};
+use ::constnet::summary::{Int8LayerSummary, Int8Summary};
 
 /// `conv.tflite`: 7 operators, int8 in and out.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -21,11 +22,39 @@ pub struct Conv {
     pub dense5: QDense<6, 3>,
 }
 
+#[allow(dead_code)]
 impl Conv {
     /// The input's quantization: `real = scale · (q − zero_point)`.
     pub const INPUT: Quantization = Quantization { scale: 0.030285051, zero_point: -7 };
     /// The output's quantization.
     pub const OUTPUT: Quantization = Quantization { scale: 0.0075811357, zero_point: 124 };
+
+    /// Bytes of its parameters (weights, biases, requantizations).
+    pub const PARAM_BYTES: usize = ::core::mem::size_of::<Self>();
+    /// Its layers, in data-flow order.
+    pub const LAYERS: &'static [Int8LayerSummary] = &[
+        Int8LayerSummary { name: "conv0", kind: "QConv2d", output: &[4, 8, 8], bytes: ::core::mem::size_of::<QConv2d<2, 4, 3, 3, 8, 8, 1, 1, 1, 1, 8, 8>>() },
+        Int8LayerSummary { name: "depthwise1", kind: "QDepthwiseConv2d", output: &[4, 4, 4], bytes: ::core::mem::size_of::<QDepthwiseConv2d<4, 3, 3, 8, 8, 2, 2, 0, 0, 4, 4>>() },
+        Int8LayerSummary { name: "pool2", kind: "QPool2d", output: &[4, 4, 4], bytes: ::core::mem::size_of::<QPool2d<4, 3, 3, 4, 4, 1, 1, 1, 1, 4, 4>>() },
+        Int8LayerSummary { name: "pool3", kind: "QPool2d", output: &[4, 2, 2], bytes: ::core::mem::size_of::<QPool2d<4, 2, 2, 4, 4, 2, 2, 0, 0, 2, 2>>() },
+        Int8LayerSummary { name: "conv4", kind: "QConv2d", output: &[3, 2, 1], bytes: ::core::mem::size_of::<QConv2d<4, 3, 1, 2, 2, 2, 1, 1, 0, 0, 2, 1>>() },
+        Int8LayerSummary { name: "dense5", kind: "QDense", output: &[3], bytes: ::core::mem::size_of::<QDense<6, 3>>() },
+    ];
+
+    /// The table of its layers, to print with `{}`.
+    pub fn summary(&self) -> Int8Summary {
+        Int8Summary { name: "Conv", layers: Self::LAYERS, bytes: Self::PARAM_BYTES }
+    }
+
+    /// A float input as the int8 one `forward` takes.
+    pub fn quantize_input(&self, input: &[[[f32; 8]; 8]; 2]) -> [[[i8; 8]; 8]; 2] {
+        Int8Value::quantize(input, Self::INPUT)
+    }
+
+    /// `forward`'s int8 output as the real numbers it stands for.
+    pub fn dequantize_output(&self, output: &[i8; 3]) -> [f32; 3] {
+        Int8Value::dequantize(output, Self::OUTPUT)
+    }
 
     /// Inference on int8 values.
     pub fn forward(&self, input: &[[[i8; 8]; 8]; 2]) -> [i8; 3] {

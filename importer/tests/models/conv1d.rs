@@ -2,7 +2,8 @@
 // `constnet-import`: its shapes are types, checked by the compiler.
 
 #[allow(unused_imports)]
-use ::constnet::quant::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput};
+use ::constnet::quant::{Int8Value, Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput};
+use ::constnet::summary::{Int8LayerSummary, Int8Summary};
 
 /// `conv1d.tflite`: 7 operators, int8 in and out.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -19,11 +20,38 @@ pub struct Conv1d {
     pub dense4: QDense<15, 3>,
 }
 
+#[allow(dead_code)]
 impl Conv1d {
     /// The input's quantization: `real = scale · (q − zero_point)`.
     pub const INPUT: Quantization = Quantization { scale: 0.030285051, zero_point: -7 };
     /// The output's quantization.
     pub const OUTPUT: Quantization = Quantization { scale: 0.015964106, zero_point: -34 };
+
+    /// Bytes of its parameters (weights, biases, requantizations).
+    pub const PARAM_BYTES: usize = ::core::mem::size_of::<Self>();
+    /// Its layers, in data-flow order.
+    pub const LAYERS: &'static [Int8LayerSummary] = &[
+        Int8LayerSummary { name: "conv0", kind: "QConv2d", output: &[4, 1, 16], bytes: ::core::mem::size_of::<QConv2d<3, 4, 1, 3, 1, 16, 1, 1, 0, 1, 1, 16>>() },
+        Int8LayerSummary { name: "pool1", kind: "QPool2d", output: &[4, 1, 8], bytes: ::core::mem::size_of::<QPool2d<4, 1, 2, 1, 16, 1, 2, 0, 0, 1, 8>>() },
+        Int8LayerSummary { name: "conv2", kind: "QConv2d", output: &[5, 1, 4], bytes: ::core::mem::size_of::<QConv2d<4, 5, 1, 3, 1, 8, 1, 2, 0, 0, 1, 4>>() },
+        Int8LayerSummary { name: "pool3", kind: "QPool2d", output: &[5, 1, 3], bytes: ::core::mem::size_of::<QPool2d<5, 1, 2, 1, 4, 1, 1, 0, 0, 1, 3>>() },
+        Int8LayerSummary { name: "dense4", kind: "QDense", output: &[3], bytes: ::core::mem::size_of::<QDense<15, 3>>() },
+    ];
+
+    /// The table of its layers, to print with `{}`.
+    pub fn summary(&self) -> Int8Summary {
+        Int8Summary { name: "Conv1d", layers: Self::LAYERS, bytes: Self::PARAM_BYTES }
+    }
+
+    /// A float input as the int8 one `forward` takes.
+    pub fn quantize_input(&self, input: &[[[f32; 16]; 1]; 3]) -> [[[i8; 16]; 1]; 3] {
+        Int8Value::quantize(input, Self::INPUT)
+    }
+
+    /// `forward`'s int8 output as the real numbers it stands for.
+    pub fn dequantize_output(&self, output: &[i8; 3]) -> [f32; 3] {
+        Int8Value::dequantize(output, Self::OUTPUT)
+    }
 
     /// Inference on int8 values.
     pub fn forward(&self, input: &[[[i8; 16]; 1]; 3]) -> [i8; 3] {

@@ -2,7 +2,8 @@
 // `constnet-import`: its shapes are types, checked by the compiler.
 
 #[allow(unused_imports)]
-use ::constnet::quant::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput};
+use ::constnet::quant::{Int8Value, Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput};
+use ::constnet::summary::{Int8LayerSummary, Int8Summary};
 
 /// `mean.tflite`: 3 operators, int8 in and out.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -15,11 +16,36 @@ pub struct Mean {
     pub dense2: QDense<4, 3>,
 }
 
+#[allow(dead_code)]
 impl Mean {
     /// The input's quantization: `real = scale · (q − zero_point)`.
     pub const INPUT: Quantization = Quantization { scale: 0.030285051, zero_point: -7 };
     /// The output's quantization.
     pub const OUTPUT: Quantization = Quantization { scale: 0.006857859, zero_point: 45 };
+
+    /// Bytes of its parameters (weights, biases, requantizations).
+    pub const PARAM_BYTES: usize = ::core::mem::size_of::<Self>();
+    /// Its layers, in data-flow order.
+    pub const LAYERS: &'static [Int8LayerSummary] = &[
+        Int8LayerSummary { name: "conv0", kind: "QConv2d", output: &[4, 6, 6], bytes: ::core::mem::size_of::<QConv2d<2, 4, 3, 3, 6, 6, 1, 1, 1, 1, 6, 6>>() },
+        Int8LayerSummary { name: "mean1", kind: "QGlobalAvgPool", output: &[4], bytes: ::core::mem::size_of::<QGlobalAvgPool<[[i8; 6]; 6], 4>>() },
+        Int8LayerSummary { name: "dense2", kind: "QDense", output: &[3], bytes: ::core::mem::size_of::<QDense<4, 3>>() },
+    ];
+
+    /// The table of its layers, to print with `{}`.
+    pub fn summary(&self) -> Int8Summary {
+        Int8Summary { name: "Mean", layers: Self::LAYERS, bytes: Self::PARAM_BYTES }
+    }
+
+    /// A float input as the int8 one `forward` takes.
+    pub fn quantize_input(&self, input: &[[[f32; 6]; 6]; 2]) -> [[[i8; 6]; 6]; 2] {
+        Int8Value::quantize(input, Self::INPUT)
+    }
+
+    /// `forward`'s int8 output as the real numbers it stands for.
+    pub fn dequantize_output(&self, output: &[i8; 3]) -> [f32; 3] {
+        Int8Value::dequantize(output, Self::OUTPUT)
+    }
 
     /// Inference on int8 values.
     pub fn forward(&self, input: &[[[i8; 6]; 6]; 2]) -> [i8; 3] {

@@ -2,7 +2,8 @@
 // `constnet-import`: its shapes are types, checked by the compiler.
 
 #[allow(unused_imports)]
-use ::constnet::quant::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput};
+use ::constnet::quant::{Int8Value, Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput};
+use ::constnet::summary::{Int8LayerSummary, Int8Summary};
 
 /// `sine.tflite`: 3 operators, int8 in and out.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -15,11 +16,36 @@ pub struct Sine {
     pub dense2: QDense<16, 1>,
 }
 
+#[allow(dead_code)]
 impl Sine {
     /// The input's quantization: `real = scale · (q − zero_point)`.
     pub const INPUT: Quantization = Quantization { scale: 0.024573976, zero_point: -128 };
     /// The output's quantization.
     pub const OUTPUT: Quantization = Quantization { scale: 0.008269669, zero_point: 7 };
+
+    /// Bytes of its parameters (weights, biases, requantizations).
+    pub const PARAM_BYTES: usize = ::core::mem::size_of::<Self>();
+    /// Its layers, in data-flow order.
+    pub const LAYERS: &'static [Int8LayerSummary] = &[
+        Int8LayerSummary { name: "dense0", kind: "QDense", output: &[16], bytes: ::core::mem::size_of::<QDense<1, 16>>() },
+        Int8LayerSummary { name: "dense1", kind: "QDense", output: &[16], bytes: ::core::mem::size_of::<QDense<16, 16>>() },
+        Int8LayerSummary { name: "dense2", kind: "QDense", output: &[1], bytes: ::core::mem::size_of::<QDense<16, 1>>() },
+    ];
+
+    /// The table of its layers, to print with `{}`.
+    pub fn summary(&self) -> Int8Summary {
+        Int8Summary { name: "Sine", layers: Self::LAYERS, bytes: Self::PARAM_BYTES }
+    }
+
+    /// A float input as the int8 one `forward` takes.
+    pub fn quantize_input(&self, input: &[f32; 1]) -> [i8; 1] {
+        Int8Value::quantize(input, Self::INPUT)
+    }
+
+    /// `forward`'s int8 output as the real numbers it stands for.
+    pub fn dequantize_output(&self, output: &[i8; 1]) -> [f32; 1] {
+        Int8Value::dequantize(output, Self::OUTPUT)
+    }
 
     /// Inference on int8 values.
     pub fn forward(&self, input: &[i8; 1]) -> [i8; 1] {

@@ -2,7 +2,8 @@
 // `constnet-import`: its shapes are types, checked by the compiler.
 
 #[allow(unused_imports)]
-use ::constnet::quant::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput};
+use ::constnet::quant::{Int8Value, Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput};
+use ::constnet::summary::{Int8LayerSummary, Int8Summary};
 
 /// `softmax.tflite`: 2 operators, int8 in and out.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -13,11 +14,35 @@ pub struct Softmax {
     pub softmax1: QSoftmax<3>,
 }
 
+#[allow(dead_code)]
 impl Softmax {
     /// The input's quantization: `real = scale · (q − zero_point)`.
     pub const INPUT: Quantization = Quantization { scale: 0.021604583, zero_point: 22 };
     /// The output's quantization.
     pub const OUTPUT: Quantization = Quantization { scale: 0.00390625, zero_point: -128 };
+
+    /// Bytes of its parameters (weights, biases, requantizations).
+    pub const PARAM_BYTES: usize = ::core::mem::size_of::<Self>();
+    /// Its layers, in data-flow order.
+    pub const LAYERS: &'static [Int8LayerSummary] = &[
+        Int8LayerSummary { name: "dense0", kind: "QDense", output: &[3], bytes: ::core::mem::size_of::<QDense<4, 3>>() },
+        Int8LayerSummary { name: "softmax1", kind: "QSoftmax", output: &[3], bytes: ::core::mem::size_of::<QSoftmax<3>>() },
+    ];
+
+    /// The table of its layers, to print with `{}`.
+    pub fn summary(&self) -> Int8Summary {
+        Int8Summary { name: "Softmax", layers: Self::LAYERS, bytes: Self::PARAM_BYTES }
+    }
+
+    /// A float input as the int8 one `forward` takes.
+    pub fn quantize_input(&self, input: &[f32; 4]) -> [i8; 4] {
+        Int8Value::quantize(input, Self::INPUT)
+    }
+
+    /// `forward`'s int8 output as the real numbers it stands for.
+    pub fn dequantize_output(&self, output: &[i8; 3]) -> [f32; 3] {
+        Int8Value::dequantize(output, Self::OUTPUT)
+    }
 
     /// Inference on int8 values.
     pub fn forward(&self, input: &[i8; 4]) -> [i8; 3] {

@@ -2,7 +2,8 @@
 // `constnet-import`: its shapes are types, checked by the compiler.
 
 #[allow(unused_imports)]
-use ::constnet::quant::{Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput};
+use ::constnet::quant::{Int8Value, Multiplier, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh, Quantization, Reduce, ScaledInput};
+use ::constnet::summary::{Int8LayerSummary, Int8Summary};
 
 /// `speech.tflite`: 4 operators, int8 in and out.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -15,11 +16,36 @@ pub struct Speech {
     pub softmax2: QSoftmax<4>,
 }
 
+#[allow(dead_code)]
 impl Speech {
     /// The input's quantization: `real = scale · (q − zero_point)`.
     pub const INPUT: Quantization = Quantization { scale: 0.101715684, zero_point: -128 };
     /// The output's quantization.
     pub const OUTPUT: Quantization = Quantization { scale: 0.00390625, zero_point: -128 };
+
+    /// Bytes of its parameters (weights, biases, requantizations).
+    pub const PARAM_BYTES: usize = ::core::mem::size_of::<Self>();
+    /// Its layers, in data-flow order.
+    pub const LAYERS: &'static [Int8LayerSummary] = &[
+        Int8LayerSummary { name: "conv0", kind: "QConv2d", output: &[8, 25, 20], bytes: ::core::mem::size_of::<QConv2d<1, 8, 10, 8, 49, 40, 2, 2, 4, 3, 25, 20>>() },
+        Int8LayerSummary { name: "dense1", kind: "QDense", output: &[4], bytes: ::core::mem::size_of::<QDense<4000, 4>>() },
+        Int8LayerSummary { name: "softmax2", kind: "QSoftmax", output: &[4], bytes: ::core::mem::size_of::<QSoftmax<4>>() },
+    ];
+
+    /// The table of its layers, to print with `{}`.
+    pub fn summary(&self) -> Int8Summary {
+        Int8Summary { name: "Speech", layers: Self::LAYERS, bytes: Self::PARAM_BYTES }
+    }
+
+    /// A float input as the int8 one `forward` takes.
+    pub fn quantize_input(&self, input: &[f32; 1960]) -> [i8; 1960] {
+        Int8Value::quantize(input, Self::INPUT)
+    }
+
+    /// `forward`'s int8 output as the real numbers it stands for.
+    pub fn dequantize_output(&self, output: &[i8; 4]) -> [f32; 4] {
+        Int8Value::dequantize(output, Self::OUTPUT)
+    }
 
     /// Inference on int8 values.
     pub fn forward(&self, input: &[i8; 1960]) -> [i8; 4] {
