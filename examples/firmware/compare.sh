@@ -84,6 +84,22 @@ for opt_level in "${opt_levels[@]}"; do
   row "static RAM added by the model (.data + .bss), bytes" $(each ram_added)
   row "stack added by an inference, bytes" $(each stack_added)
   row "test MSE against sin(x), 1000 points in [0, 2π]" $(each mse)
+  # What constnet promises against MicroFlow at opt-level 3, on its own
+  # sine model: at most a third of its instructions, no more flash, no
+  # more stack. A change that breaks the promise fails here.
+  if [ "$opt_level" = 3 ]; then
+    ours=("$(instructions constnet-int8)" "$(flash_added constnet-int8)" "$(stack_added constnet-int8)")
+    theirs=("$(instructions microflow)" "$(flash_added microflow)" "$(stack_added microflow)")
+    for figure in "${ours[@]}" "${theirs[@]}"; do
+      [[ $figure =~ ^[0-9]+$ ]] || { echo "compare.sh: a figure is missing or not a count: '$figure'" >&2; exit 1; }
+    done
+    if ((3 * ours[0] > theirs[0] || ours[1] > theirs[1] || ours[2] > theirs[2])); then
+      echo "compare.sh: the int8 sine model at opt-level 3 needs instructions, flash, stack" \
+        "${ours[*]} against MicroFlow's ${theirs[*]}: over a third of its instructions, or" \
+        "more flash or stack" >&2
+      exit 1
+    fi
+  fi
 
   declare -A flash=() ram=() output=()
   measure speech none constnet-int8 microflow
