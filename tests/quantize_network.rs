@@ -6,7 +6,8 @@
 //!   observes it (the input, and each layer with weights after its ReLU);
 //! - for random networks and inputs, its dequantized outputs stay within a
 //!   bound derived from the roundings it makes, carried from layer to
-//!   layer (see `mlps_stay_within_the_bound_of_their_roundings`);
+//!   layer (see `mlps_stay_within_the_bound_of_their_roundings` and
+//!   `cnns_stay_within_the_bound_of_their_roundings`);
 //! - bad weights and calibration data are errors, not int8 values.
 
 use constnet::prelude::*;
@@ -34,6 +35,18 @@ network! {
         Identity,
         logits: Dense<6, 3>,
         Softmax,
+    }
+}
+
+network! {
+    /// A convolution, a max pooling and a dense layer, for the bound.
+    pub struct SmallCnn<f32> {
+        input: [2, 6, 6],
+        conv: Conv2d<2, 3, 3, padding = 1>,
+        Relu,
+        pool: MaxPool2d<2>,
+        flatten: Flatten,
+        out: Dense<27, 3>,
     }
 }
 
@@ -380,6 +393,89 @@ proptest! {
                 // Written so that a NaN fails.
                 prop_assert!(error <= e3 * (1.0 + 1e-6), "{error} against the bound {e3}");
                 worst = worst.max(error / f64::from(q3.scale));
+            }
+        }
+        println!("worst {worst:.2} output steps");
+    }
+}
+
+/// The bound of [`carried`] for a convolution of padding 1: each output
+/// a dense layer on the window it reads (the padding's zeros are exact).
+fn carried_conv<const C_IN: usize, const C_OUT: usize, const H: usize, const W: usize>(
+    weight: &[[[[f32; 3]; 3]; C_IN]; C_OUT],
+    q: &[[[[i8; 3]; 3]; C_IN]; C_OUT],
+    x: &[[[f32; W]; H]; C_IN],
+    input_error: f64,
+    [s_in, s_out]: [f32; 2],
+) -> f64 {
+    let mut worst = 0.0f64;
+    for co in 0..C_OUT {
+        let largest =
+            weight[co].as_flattened().as_flattened().iter().fold(0.0, |m, w| w.abs().max(m));
+        let s_w = f64::from(largest) / 127.0;
+        for (oh, ow) in (0..H).flat_map(|oh| (0..W).map(move |ow| (oh, ow))) {
+            let (mut sum_w, mut sum_x) = (0.0, 0.0);
+            for ci in 0..C_IN {
+                for (kh, kw) in (0..3).flat_map(|kh| (0..3).map(move |kw| (kh, kw))) {
+                    let (Some(ih), Some(iw)) = ((oh + kh).checked_sub(1), (ow + kw).checked_sub(1))
+                    else {
+                        continue;
+                    };
+                    if ih < H && iw < W {
+                        sum_w += f64::from(q[co][ci][kh][kw]).abs() * s_w;
+                        sum_x += f64::from(x[ci][ih][iw]).abs();
+                    }
+                }
+            }
+            let bound = sum_w * input_error
+                + sum_x * s_w / 2.0
+                + f64::from(s_in) * s_w / 2.0
+                + f64::from(s_out);
+            worst = worst.max(bound);
+        }
+    }
+    worst
+}
+
+proptest! {
+    /// The same for random convolutional networks: a max pooling keeps its
+    /// input's quantization and moves no value, so it carries the bound as
+    /// it is.
+    #[test]
+    fn cnns_stay_within_the_bound_of_their_roundings(
+        seed in any::<u64>(),
+        count in 4..24_usize,
+        spread in 0.1f32..4.0,
+    ) {
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let mut cnn = SmallCnn::random(&mut rng);
+        for index in 0..SmallCnn::<f32>::TENSORS {
+            let tensor = cnn.tensor_mut(index).unwrap();
+            tensor.iter_mut().for_each(|b| *b += rng.random_range(-0.2..0.2));
+        }
+        let inputs: Vec<[[[f32; 6]; 6]; 2]> = (0..count)
+            .map(|_| core::array::from_fn(|_| core::array::from_fn(|_| core::array::from_fn(|_| rng.random_range(-spread..spread)))))
+            .collect();
+        let q8 = cnn.quantize(&inputs).unwrap();
+        let mut r_conv = Range::EMPTY;
+        for x in &inputs {
+            r_conv.observe(Relu.forward(&cnn.conv.forward(x)).as_flattened().as_flattened());
+        }
+        let (q_in, q_conv, q_out) = (q8.input_quantization, r_conv.quantization(), q8.output_quantization);
+        let mut worst = 0.0f64;
+        for x in &inputs {
+            let a = Relu.forward(&cnn.conv.forward(x));
+            let flat = cnn.flatten.forward(&cnn.pool.forward(&a));
+            let y = cnn.out.forward(&flat);
+            let input_error = f64::from(q_in.scale) / 2.0;
+            let e_conv = carried_conv(&cnn.conv.weight, &q8.conv.weight, x, input_error, [q_in.scale, q_conv.scale]);
+            let e_out = carried(&cnn.out, &q8.out, &flat, e_conv, [q_conv.scale, q_out.scale]);
+            let found = q8.dequantize_output(&q8.forward(&q8.quantize_input(x)));
+            for (found, y) in found.iter().zip(y) {
+                let error = f64::from((found - y).abs());
+                // Written so that a NaN fails.
+                prop_assert!(error <= e_out * (1.0 + 1e-6), "{error} against the bound {e_out}");
+                worst = worst.max(error / f64::from(q_out.scale));
             }
         }
         println!("worst {worst:.2} output steps");
