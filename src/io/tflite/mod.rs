@@ -12,7 +12,7 @@
 //!
 //! let model = Model::read(&std::fs::read("sine.tflite")?)?;
 //! for operator in &model.operators {
-//!     println!("{:?} {:?} -> {:?}", operator.code, operator.inputs, operator.outputs);
+//!     println!("{} {:?} -> {:?}", operator.code, operator.inputs, operator.outputs);
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
