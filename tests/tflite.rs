@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use constnet::io::tflite::{
-    Activation, ElementType, Error, FloatLayer, FusedActivation, Layer, Model, OperatorCode,
+    Activation, ElementType, Error, FloatLayer, FusedActivation, Layer, Model, OperatorCode, Tensor,
 };
 use constnet::quant::{
     Mean, QConv2d, QDense, QDepthwiseConv2d, QGlobalAvgPool, QLogistic, QPool2d, QSoftmax, QTanh,
@@ -120,10 +120,12 @@ fn a_float_model_reads_as_float_layers() {
         activations,
         [Activation::Tanh, Activation::Sigmoid, Activation::Softmax].map(FloatLayer::Activation)
     );
-    // An int8 model is not read as float, nor a float one as int8.
+    // An int8 model reads as float with its weights dequantized (the
+    // importer's float twins check them), but a float one not as int8.
     let int8 = Model::read(&fixture("sine.tflite")).unwrap();
-    let error = int8.read_float_layer(0).unwrap_err();
-    assert!(error.to_string().contains("Int8 where Float32"), "{error}");
+    let FloatLayer::Dense { weights, .. } = int8.read_float_layer(0).unwrap() else { panic!() };
+    let weight = &int8.tensors[int8.operators[0].inputs[1] as usize];
+    assert_eq!(weights.weight, weight.dequantized().unwrap());
     let error = model.layer::<QDense<4, 8>>(0).unwrap_err();
     assert!(error.to_string().contains("Float32 where Int8"), "{error}");
 }
@@ -243,6 +245,55 @@ fn operators_and_activations_not_run_are_named_as_the_schema_names_them() {
             format!("`{tensor}`: the fused activation RELU_N1_TO_1 is not supported")
         );
     }
+}
+
+/// int8 and int32 data dequantized with the scale and zero point of their
+/// channel along the quantized dimension, wherever that dimension is.
+#[test]
+fn tensors_dequantize_channel_by_channel() {
+    let tensor = |element,
+                  shape: Vec<usize>,
+                  data: Vec<u8>,
+                  scales: Vec<f32>,
+                  zero_points: Vec<i64>,
+                  quantized_dimension| Tensor {
+        name: "t".into(),
+        shape,
+        element,
+        scales,
+        zero_points,
+        quantized_dimension,
+        data,
+    };
+    // A depthwise weight [1, 1, 2, 3]: channels along the last dimension.
+    let int8 = [1i8, 2, 3, -1, -2, -3].map(|q| q as u8).to_vec();
+    let depthwise = tensor(
+        ElementType::Int8,
+        vec![1, 1, 2, 3],
+        int8.clone(),
+        vec![0.5, 0.25, 2.0],
+        vec![0, 0, 1],
+        3,
+    );
+    assert_eq!(depthwise.dequantized().unwrap(), [0.5, 0.5, 4.0, -0.5, -0.5, -8.0]);
+    // A dense weight [3, 2]: channels along the first.
+    let dense =
+        tensor(ElementType::Int8, vec![3, 2], int8.clone(), vec![0.5, 0.25, 2.0], vec![0; 3], 0);
+    assert_eq!(dense.dequantized().unwrap(), [0.5, 1.0, 0.75, -0.25, -4.0, -6.0]);
+    let one_scale = tensor(ElementType::Int8, vec![6], int8.clone(), vec![0.5], vec![-1], 0);
+    assert_eq!(one_scale.dequantized().unwrap(), [1.0, 1.5, 2.0, 0.0, -0.5, -1.0]);
+    let bias = [-70000i32, 3].iter().flat_map(|b| b.to_le_bytes()).collect();
+    let bias = tensor(ElementType::Int32, vec![2], bias, vec![0.5, 0.125], vec![0, 0], 0);
+    assert_eq!(bias.dequantized().unwrap(), [-35000.0, 0.375]);
+    let floats = [1.5f32, -2.0].iter().flat_map(|v| v.to_le_bytes()).collect();
+    assert_eq!(
+        tensor(ElementType::Float32, vec![2], floats, vec![], vec![], 0).dequantized().unwrap(),
+        [1.5, -2.0]
+    );
+
+    let two_scales = tensor(ElementType::Int8, vec![3, 2], int8, vec![0.5, 0.25], vec![0, 0], 0);
+    let error = two_scales.dequantized().unwrap_err().to_string();
+    assert_eq!(error, "`t`: 2 scales and 2 zero points for 3 channels is not supported");
 }
 
 /// Every truncation and every single-byte change of a model is read into a

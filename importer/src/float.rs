@@ -23,6 +23,24 @@ enum Line {
 
 /// `float32` model `model` as Rust source (see [`crate::rust_source`]).
 pub(crate) fn rust_source(model: &Model, name: &str, origin: &str) -> Result<String, Error> {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "// The float32 TensorFlow Lite model `{origin}` as a constnet network, written"
+    );
+    let _ = writeln!(out, "// by `constnet-import`: its shapes are checked by the compiler.\n");
+    out += &network(model, name, origin, "float32")?;
+    Ok(out)
+}
+
+/// The `network!` declaration of `model` (float32, or int8 read with its
+/// weights dequantized, as `kind` says) and the `const` of its parameters.
+pub(crate) fn network(
+    model: &Model,
+    name: &str,
+    origin: &str,
+    kind: &str,
+) -> Result<String, Error> {
     let mut lines = Vec::new();
     // The network's input line, when it takes an image.
     let mut input: Option<[usize; 3]> = None;
@@ -152,6 +170,8 @@ pub(crate) fn rust_source(model: &Model, name: &str, origin: &str) -> Result<Str
                 last_image = None;
             }
             FloatLayer::Reshape(Layer::Identity) => {}
+            // As in an int8 model: the input vector taken as the image.
+            FloatLayer::Reshape(Layer::Unflatten { shape }) if index == 0 => input = Some(shape),
             FloatLayer::Reshape(_) => {
                 return Err(unsupported("a reshape of a vector into an image in a float model"));
             }
@@ -163,7 +183,8 @@ pub(crate) fn rust_source(model: &Model, name: &str, origin: &str) -> Result<Str
             if flattened.is_some() { "a flatten at the end" } else { "a model without layers" };
         return Err(Error::Unsupported { what: what.into(), tensor: String::new() });
     }
-    Ok(write_source(name, origin, model.operators.len(), input, &lines))
+    let description = format!("{} operators, {kind}", model.operators.len());
+    Ok(write_network(name, origin, &description, input, &lines))
 }
 
 /// `dense3` for the fourth layer with a field.
@@ -221,22 +242,16 @@ fn window(g: &Geometry) -> String {
     arguments
 }
 
-fn write_source(
+fn write_network(
     name: &str,
     origin: &str,
-    operators: usize,
+    description: &str,
     input: Option<[usize; 3]>,
     lines: &[Line],
 ) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "// The float32 TensorFlow Lite model `{origin}` as a constnet network, written"
-    );
-    let _ = writeln!(out, "// by `constnet-import`: its shapes are checked by the compiler.\n");
-    let _ = writeln!(out, "use ::constnet::prelude::*;\n");
-    let _ = writeln!(out, "network! {{");
-    let _ = writeln!(out, "    /// `{origin}`: {operators} operators, float32.");
+    let _ = writeln!(out, "::constnet::network! {{");
+    let _ = writeln!(out, "    /// `{origin}`: {description}.");
     let _ = writeln!(out, "    #[derive(Clone, Debug)]");
     let _ = writeln!(out, "    pub struct {name}<f32> {{");
     if let Some([c, h, w]) = input {
@@ -256,9 +271,11 @@ fn write_source(
     let _ = writeln!(out, "    }}");
     let _ = writeln!(out, "}}\n");
     let _ = writeln!(out, "/// The parameters of `{origin}`.");
+    // `dead_code`: a program may include the file for an int8 model's
+    // struct alone.
     let _ = writeln!(
         out,
-        "#[allow(clippy::approx_constant, clippy::excessive_precision, clippy::unreadable_literal)]"
+        "#[allow(dead_code, clippy::approx_constant, clippy::excessive_precision, clippy::unreadable_literal)]"
     );
     let _ = writeln!(out, "pub const {}: {name}<f32> = {name} {{", constant_name(name));
     for line in lines {

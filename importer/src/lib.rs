@@ -6,9 +6,12 @@
 //!   ([`constnet::quant`]) and its `forward`, which gives TensorFlow Lite
 //!   Micro's outputs bit for bit, with `quantize_input`,
 //!   `dequantize_output`, `PARAM_BYTES` and `summary()` as a network
-//!   quantized by constnet has (not a `network!` declaration: the file
-//!   brings its own quantization of every tensor, and layers such as
-//!   padded poolings that constnet's float language does not have);
+//!   quantized by constnet has; and, when constnet's float language has
+//!   its layers (not a pooling with padding), its float twin: a `network!`
+//!   declaration `{Name}F32` with the weights and biases dequantized, to
+//!   train further and quantize again. The int8 struct itself is not a
+//!   `network!` declaration: `network!` derives an int8 network by its own
+//!   calibration, while the file brings the quantization of every tensor;
 //! - a **float32** model becomes a `network!` declaration of constnet's
 //!   float layers, which can also be trained further.
 //!
@@ -271,7 +274,20 @@ pub fn rust_source(bytes: &[u8], name: &str, origin: &str) -> Result<String, Err
         return Err(Error::Unsupported { what: what.into(), tensor: String::new() });
     }
     let (input, output) = edge_quantizations(&model)?;
-    Ok(write_source(&model, name, origin, &steps, unflattened, [input, output]))
+    let mut source = write_source(&model, name, origin, &steps, unflattened, [input, output]);
+    source += "\n";
+    match float::network(&model, &format!("{name}F32"), origin, "int8, dequantized to float32") {
+        Ok(network) => {
+            source += "// The same model in float, its weights and biases dequantized: a network\n";
+            source += "// constnet can train further and quantize again. It computes what the\n";
+            source += "// int8 model does but for the roundings of its int8 activations.\n";
+            source += &network;
+        }
+        Err(error) => {
+            let _ = writeln!(source, "// No float twin of this model: {error}.");
+        }
+    }
+    Ok(source)
 }
 
 /// The quantizations of the model's input and output.

@@ -6,7 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use constnet::layer::Layer as _;
+use constnet::io::tflite::OperatorCode;
+use constnet::layer::{Activation as _, Layer as _, Relu};
 use constnet::quant::Quantization;
 
 mod sine {
@@ -306,4 +307,191 @@ fn an_imported_model_quantizes_its_input_and_lists_its_layers() {
     assert!(bytes(&layers[1]) >= 16_000 && bytes(&layers[0]) >= 640, "{layers:?}");
     assert!(speech::Speech::PARAM_BYTES >= layers.iter().map(bytes).sum());
     assert!(table.ends_with(&format!("Parameters: {} bytes\n", speech::Speech::PARAM_BYTES)));
+}
+
+/// An int8 model's float twin (its weights and biases dequantized) on the
+/// int8 fixture's inputs, dequantized: the distances of its outputs from
+/// TensorFlow Lite Micro's int8 ones, in steps of the output's scale,
+/// sorted.
+fn twin_steps<const N: usize>(
+    model: &str,
+    inputs: &[Vec<i8>],
+    forward: impl Fn(&[f32]) -> [f32; N],
+) -> Vec<f32> {
+    let (input, output) = edges(&format!("{model}.tflite"));
+    let expected = rows(&format!("{model}.outputs"));
+    assert_eq!(inputs.len(), expected.len());
+    let mut steps = Vec::new();
+    for (x, expected) in inputs.iter().zip(&expected) {
+        let x: Vec<f32> = x.iter().map(|&q| input.dequantize(q)).collect();
+        for (y, &q) in forward(&x).iter().zip(expected) {
+            steps.push((y - output.dequantize(q)).abs() / output.scale);
+        }
+    }
+    // A NaN sorts last, and fails the checks of the largest.
+    steps.sort_by(f32::total_cmp);
+    steps
+}
+
+/// The float twin of each int8 model the float language can declare
+/// computes what TensorFlow Lite Micro's int8 kernels do, but for the
+/// roundings of the int8 activations and their ranges, which clip what
+/// the calibration data did not reach (the fixtures' inputs are random
+/// int8 values, wider than the calibration data): its outputs stay within
+/// half the output's range of the int8 ones.
+#[test]
+fn float_twins_of_int8_models_agree_with_tflite_micro() {
+    let vector = |x: &[f32]| -> [f32; 4] { core::array::from_fn(|i| x[i]) };
+    let inputs = |model: &str| rows(&format!("{model}.inputs"));
+    let every_int8: Vec<Vec<i8>> = (-128..=127).map(|q| vec![q]).collect();
+    for (model, steps) in [
+        ("sine", twin_steps("sine", &every_int8, |x| sine::SINE_F32.forward(&[x[0]]))),
+        (
+            "softmax",
+            twin_steps("softmax", &inputs("softmax"), |x| softmax::SOFTMAX_F32.forward(&vector(x))),
+        ),
+        (
+            "squashing",
+            twin_steps("squashing", &inputs("squashing"), |x| {
+                squashing::SQUASHING_F32.forward(&vector(x))
+            }),
+        ),
+        (
+            "conv1d",
+            twin_steps("conv1d", &inputs("conv1d"), |x| {
+                conv1d::CONV1D_F32.forward(&channels_first::<3, 1, 16>(x))
+            }),
+        ),
+        (
+            "mean",
+            twin_steps("mean", &inputs("mean"), |x| {
+                mean::MEAN_F32.forward(&channels_first::<2, 6, 6>(x))
+            }),
+        ),
+        (
+            "mean1d",
+            twin_steps("mean1d", &inputs("mean1d"), |x| {
+                mean1d::MEAN1D_F32.forward(&channels_first::<3, 1, 12>(x))
+            }),
+        ),
+        (
+            "speech",
+            twin_steps("speech", &inputs("speech"), |x| {
+                speech::SPEECH_F32.forward(&channels_first::<1, 49, 40>(x))
+            }),
+        ),
+    ] {
+        let (median, largest) = (steps[steps.len() / 2], steps[steps.len() - 1]);
+        println!("{model}: median {median:.2}, largest {largest:.2} output steps");
+        assert!(largest <= 128.0, "{model}: median {median}, largest {largest}");
+    }
+
+    // A twin quantizes again with constnet's own calibration.
+    let calibration: Vec<[f32; 1]> =
+        (-128..=127).map(|q| [sine::Sine::INPUT.dequantize(q)]).collect();
+    let again = sine::SINE_F32.quantize(&calibration).unwrap();
+    for x in &calibration {
+        let y = again.dequantize_output(&again.forward(&again.quantize_input(x)))[0];
+        let float = sine::SINE_F32.forward(x)[0];
+        assert!((y - float).abs() <= 4.0 * again.output_quantization.scale, "{y} against {float}");
+    }
+}
+
+/// A twin's first layer on the int8 inputs, dequantized, against the int8
+/// model's first layer: the same real numbers, once clipped to the
+/// output's range, within the int8 layer's rounding to its output's
+/// quantization: half a step, and the half unit the first of TensorFlow
+/// Lite's two roundings makes before the final shift (by 6 bits or more
+/// in these models: under 0.008 of a step). This checks each twin's
+/// dequantized weights and biases, their layout and activation, where no
+/// clipping of a hidden layer can hide an error.
+fn first_layer_agrees(
+    model: &str,
+    inputs: &[Vec<i8>],
+    int8: impl Fn(&[i8]) -> Vec<i8>,
+    float: impl Fn(&[f32]) -> Vec<f32>,
+) {
+    let bytes = std::fs::read(fixtures().join(format!("{model}.tflite"))).unwrap();
+    let file = constnet::io::tflite::Model::read(&bytes).unwrap();
+    let input = file.tensors[file.inputs[0]].quantization().unwrap();
+    let weighted =
+        [OperatorCode::FullyConnected, OperatorCode::Conv2d, OperatorCode::DepthwiseConv2d];
+    let first = file.operators.iter().find(|op| weighted.contains(&op.code)).unwrap();
+    let output = file.tensors[first.outputs[0] as usize].quantization().unwrap();
+    let (low, high) = (output.dequantize(-128), output.dequantize(127));
+    for x in inputs {
+        let real: Vec<f32> = x.iter().map(|&q| input.dequantize(q)).collect();
+        for (y, q) in float(&real).iter().zip(int8(x)) {
+            let steps = (y.clamp(low, high) - output.dequantize(q)).abs() / output.scale;
+            // Written so that a NaN fails.
+            assert!(steps <= 0.51, "{model}: {y} against {}", output.dequantize(q));
+        }
+    }
+}
+
+#[test]
+fn the_first_layers_of_float_twins_are_the_int8_ones() {
+    let inputs = |model: &str| rows(&format!("{model}.inputs"));
+    let every_int8: Vec<Vec<i8>> = (-128..=127).map(|q| vec![q]).collect();
+    first_layer_agrees(
+        "sine",
+        &every_int8,
+        |x| sine::SINE.dense0.forward(&[x[0]]).to_vec(),
+        |x| Relu.forward(&sine::SINE_F32.dense0.forward(&[x[0]])).to_vec(),
+    );
+    first_layer_agrees(
+        "softmax",
+        &inputs("softmax"),
+        |x| softmax::SOFTMAX.dense0.forward(&x.try_into().unwrap()).to_vec(),
+        |x| softmax::SOFTMAX_F32.dense0.forward(&x.try_into().unwrap()).to_vec(),
+    );
+    first_layer_agrees(
+        "squashing",
+        &inputs("squashing"),
+        |x| squashing::SQUASHING.dense0.forward(&x.try_into().unwrap()).to_vec(),
+        |x| squashing::SQUASHING_F32.dense0.forward(&x.try_into().unwrap()).to_vec(),
+    );
+    first_layer_agrees(
+        "conv1d",
+        &inputs("conv1d"),
+        |x| {
+            let steps: [[[i8; 3]; 16]; 1] =
+                [core::array::from_fn(|t| core::array::from_fn(|c| x[t * 3 + c]))];
+            let y = conv1d::CONV1D.conv0.forward(&constnet::quant::from_hwc(&steps));
+            y.as_flattened().as_flattened().to_vec()
+        },
+        |x| {
+            let y = Relu.forward(&conv1d::CONV1D_F32.conv0.forward(&channels_first::<3, 1, 16>(x)));
+            y.as_flattened().as_flattened().to_vec()
+        },
+    );
+    first_layer_agrees(
+        "speech",
+        &inputs("speech"),
+        |x| {
+            let input: [i8; 1960] = x.try_into().unwrap();
+            let y = speech::SPEECH.conv0.forward(&constnet::quant::unflatten_hwc(&input));
+            y.as_flattened().as_flattened().to_vec()
+        },
+        |x| {
+            let y =
+                Relu.forward(&speech::SPEECH_F32.conv0.forward(&channels_first::<1, 49, 40>(x)));
+            y.as_flattened().as_flattened().to_vec()
+        },
+    );
+    first_layer_agrees(
+        "mean",
+        &inputs("mean"),
+        |x| {
+            let hwc: [[[i8; 2]; 6]; 6] = core::array::from_fn(|h| {
+                core::array::from_fn(|w| core::array::from_fn(|c| x[(h * 6 + w) * 2 + c]))
+            });
+            let y = mean::MEAN.conv0.forward(&constnet::quant::from_hwc(&hwc));
+            y.as_flattened().as_flattened().to_vec()
+        },
+        |x| {
+            let y = Relu.forward(&mean::MEAN_F32.conv0.forward(&channels_first::<2, 6, 6>(x)));
+            y.as_flattened().as_flattened().to_vec()
+        },
+    );
 }

@@ -106,3 +106,5 @@ pub const CONV: Conv = Conv {
         clamp: (-128, 127),
     },
 };
+
+// No float twin of this model: `functional_1_1/average_pooling2d_1/AvgPool`: a pooling with padding (constnet's float poolings have none) is not supported.

@@ -1,9 +1,7 @@
 // The float32 TensorFlow Lite model `conv1d_f32.tflite` as a constnet network, written
 // by `constnet-import`: its shapes are checked by the compiler.
 
-use ::constnet::prelude::*;
-
-network! {
+::constnet::network! {
     /// `conv1d_f32.tflite`: 8 operators, float32.
     #[derive(Clone, Debug)]
     pub struct Conv1dF32<f32> {
@@ -26,7 +24,7 @@ network! {
 }
 
 /// The parameters of `conv1d_f32.tflite`.
-#[allow(clippy::approx_constant, clippy::excessive_precision, clippy::unreadable_literal)]
+#[allow(dead_code, clippy::approx_constant, clippy::excessive_precision, clippy::unreadable_literal)]
 pub const CONV1D_F32: Conv1dF32<f32> = Conv1dF32 {
     conv0: ::constnet::layer::Conv2d {
         weight: [[[[-0.19518724, -0.061861217, 0.3559733]], [[-0.120025635, -0.19933465, -0.14324573]], [[0.08148849, 0.3199976, 0.5253301]]], [[[0.24574172, -0.5128337, -0.28505725]], [[0.01796639, -0.3378001, -0.13906786]], [[0.47793585, -0.07350427, -0.21788636]]], [[[0.48525614, -0.46191716, -0.48336676]], [[-0.21913451, 0.3675372, 0.40822703]], [[0.47715193, 0.312105, -0.20825252]]], [[[-0.1822359, -0.49176404, -0.29885542]], [[0.16536921, 0.06419414, -0.16558507]], [[-0.08684406, 0.021655917, 0.087717116]]]],

@@ -1,9 +1,7 @@
 // The float32 TensorFlow Lite model `dense_f32.tflite` as a constnet network, written
 // by `constnet-import`: its shapes are checked by the compiler.
 
-use ::constnet::prelude::*;
-
-network! {
+::constnet::network! {
     /// `dense_f32.tflite`: 8 operators, float32.
     #[derive(Clone, Debug)]
     pub struct DenseF32<f32> {
@@ -26,7 +24,7 @@ network! {
 }
 
 /// The parameters of `dense_f32.tflite`.
-#[allow(clippy::approx_constant, clippy::excessive_precision, clippy::unreadable_literal)]
+#[allow(dead_code, clippy::approx_constant, clippy::excessive_precision, clippy::unreadable_literal)]
 pub const DENSE_F32: DenseF32<f32> = DenseF32 {
     dense0: ::constnet::layer::Dense::new(
         [[-0.25820845, 0.3250857, 0.6419336, -0.24107543, -0.15877897, 0.023767292, -0.2898877, 0.21876287], [0.10779917, 0.6322498, 0.63121265, -0.1148839, -0.081834674, -0.67841524, -0.611059, -0.6505427], [-0.26369494, -0.44686753, 0.486206, 0.08492082, 0.42331702, -0.09723699, 0.41287607, 0.028648078], [0.47090846, -0.37709525, -0.6394341, -0.39534855, -0.18949628, -0.1839695, 0.54003364, -0.21904847]],

@@ -76,3 +76,35 @@ pub const MEAN1D: Mean1d = Mean1d {
         clamp: (-128, 127),
     },
 };
+
+// The same model in float, its weights and biases dequantized: a network
+// constnet can train further and quantize again. It computes what the
+// int8 model does but for the roundings of its int8 activations.
+::constnet::network! {
+    /// `mean1d.tflite`: 5 operators, int8, dequantized to float32.
+    #[derive(Clone, Debug)]
+    pub struct Mean1dF32<f32> {
+        input: [3, 1, 12],
+        /// `CONV_2D`, 1×3 window, stride 1×1, padding 0×1: [3, 1, 12] → [4, 1, 12] (`functional_8_1/conv1d_4_1/Relu6;functional_8_1/conv1d_4_1/BiasAdd;functional_8_1/conv1d_4_1/convolution/Squeeze;functional_8_1/conv1d_4_1/Squeeze;functional_8_1/conv1d_4_1/convolution1`).
+        conv0: Conv2d<3, 4, (1, 3), padding = same>,
+        Relu6,
+        /// `MEAN` of each of 4 channels over 1×12 values (`functional_8_1/global_average_pooling1d_1/Mean`).
+        pool1: GlobalAvgPool,
+        /// `FULLY_CONNECTED`, 4 → 3 (`StatefulPartitionedCall_1:0`).
+        dense2: Dense<4, 3>,
+    }
+}
+
+/// The parameters of `mean1d.tflite`.
+#[allow(dead_code, clippy::approx_constant, clippy::excessive_precision, clippy::unreadable_literal)]
+pub const MEAN1D_F32: Mean1dF32<f32> = Mean1dF32 {
+    conv0: ::constnet::layer::Conv2d {
+        weight: [[[[-0.19441351, -0.062046863, 0.35573536]], [[-0.11995727, -0.19854996, -0.14477602]], [[0.08272915, 0.31850722, 0.5253301]]], [[[0.2463217, -0.5128337, -0.2867023]], [[0.016152242, -0.3391971, -0.13729405]], [[0.47649115, -0.07268509, -0.21805526]]], [[[0.48525614, -0.46233067, -0.48525614]], [[-0.21779212, 0.3668078, 0.40883785]], [[0.4776143, 0.313315, -0.2101503]]], [[[-0.18199141, -0.49176404, -0.29815614]], [[0.16650279, 0.065826684, -0.16650279]], [[-0.08518747, 0.023232946, 0.08905963]]]],
+        bias: [0.61232156, -0.76665145, 0.12540616, -0.17028338],
+    },
+    pool1: ::constnet::layer::GlobalAvgPool::new(),
+    dense2: ::constnet::layer::Dense::new(
+        [[0.7933847, 0.7035911, -0.59209543], [0.09995397, 0.7035911, -0.32168964], [-0.13743672, -0.34902552, 0.19114892], [0.2686263, -0.11634184, -0.5361494]],
+        [-0.13579029, -0.06468847, -0.6059874],
+    ),
+};

@@ -64,3 +64,25 @@ pub const SOFTMAX: Softmax = Softmax {
     },
     softmax1: QSoftmax { multiplier: 1371592320, left_shift: 21, diff_min: -992 },
 };
+
+// The same model in float, its weights and biases dequantized: a network
+// constnet can train further and quantize again. It computes what the
+// int8 model does but for the roundings of its int8 activations.
+::constnet::network! {
+    /// `softmax.tflite`: 2 operators, int8, dequantized to float32.
+    #[derive(Clone, Debug)]
+    pub struct SoftmaxF32<f32> {
+        /// `FULLY_CONNECTED`, 4 → 3 (`functional_1/dense_1/MatMul2`).
+        dense0: Dense<4, 3>,
+        Softmax,
+    }
+}
+
+/// The parameters of `softmax.tflite`.
+#[allow(dead_code, clippy::approx_constant, clippy::excessive_precision, clippy::unreadable_literal)]
+pub const SOFTMAX_F32: SoftmaxF32<f32> = SoftmaxF32 {
+    dense0: ::constnet::layer::Dense::new(
+        [[-0.3389455, 0.4229869, 0.84048843], [-0.31287277, -0.2082397, 0.033090096], [-0.3780546, 0.2863296, 0.1389784], [0.8278092, 0.8264513, -0.15221444]],
+        [0.0, 0.0, 0.0],
+    ),
+};

@@ -88,9 +88,11 @@ pub enum FloatLayer {
 }
 
 impl Model {
-    /// Operator `operator` of a float32 model as a constnet float layer.
-    /// Weights and biases must be finite: a NaN or an infinity is an error
-    /// naming the tensor.
+    /// Operator `operator` as a constnet float layer: of a float32 model,
+    /// or of an int8 one with its weights and biases dequantized
+    /// ([`Tensor::dequantized`](super::Tensor::dequantized)). Weights and
+    /// biases must be finite: a NaN or an infinity is an error naming the
+    /// tensor.
     pub fn read_float_layer(&self, operator: usize) -> Result<FloatLayer, Error> {
         let op =
             self.operators.get(operator).ok_or(Error::Malformed { what: "an operator", at: 0 })?;
@@ -153,9 +155,9 @@ fn float_weights(
     field: usize,
 ) -> Result<FloatWeights, Error> {
     let weight = model.tensor_at(&op.inputs, 1)?;
-    let weight = finite(weight, weight.float32()?)?;
+    let weight = finite(weight, weight.dequantized()?)?;
     let bias = match bias(model, op, channels)? {
-        Some(bias) => finite(bias, bias.float32()?)?,
+        Some(bias) => finite(bias, bias.dequantized()?)?,
         None => std::vec![0.0; channels],
     };
     Ok(FloatWeights { weight, bias, activation: fused(model, op, field)? })

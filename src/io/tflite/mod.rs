@@ -170,6 +170,41 @@ impl Tensor {
             .collect())
     }
 
+    /// Its data as the real numbers they stand for: float32 values as they
+    /// are, int8 and int32 values as `scale · (q − zero_point)` with the
+    /// scale and zero point of their channel along `quantized_dimension`
+    /// (or the tensor's one).
+    pub fn dequantized(&self) -> Result<Vec<f32>, Error> {
+        let values: Vec<i64> = match self.element {
+            ElementType::Float32 => return self.float32(),
+            ElementType::Int8 => self.int8()?.into_iter().map(i64::from).collect(),
+            ElementType::Int32 => self.int32()?.into_iter().map(i64::from).collect(),
+            other => return Err(self.unsupported(&format!("elements of type {other:?}"))),
+        };
+        let channels = self.shape.get(self.quantized_dimension).copied().unwrap_or(1);
+        if self.scales.len() != self.zero_points.len()
+            || !(self.scales.len() == 1 || self.scales.len() == channels)
+        {
+            return Err(self.unsupported(&format!(
+                "{} scales and {} zero points for {channels} channels",
+                self.scales.len(),
+                self.zero_points.len()
+            )));
+        }
+        // Elements from one channel's to the next's along the quantized
+        // dimension.
+        let stride: usize = self.shape.iter().skip(self.quantized_dimension + 1).product();
+        Ok(values
+            .iter()
+            .enumerate()
+            .map(|(index, &q)| {
+                let channel = if self.scales.len() == 1 { 0 } else { index / stride % channels };
+                let (scale, zero_point) = (self.scales[channel], self.zero_points[channel]);
+                (f64::from(scale) * (q - zero_point) as f64) as f32
+            })
+            .collect())
+    }
+
     fn expect_element(&self, element: ElementType) -> Result<(), Error> {
         let width = if element == ElementType::Int8 { 1 } else { 4 };
         let bytes = self.shape.iter().try_fold(width, |bytes: usize, &d| bytes.checked_mul(d));
