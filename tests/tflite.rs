@@ -291,6 +291,8 @@ fn tensors_dequantize_channel_by_channel() {
         [1.5, -2.0]
     );
 
+    let far = tensor(ElementType::Int8, vec![6], int8.clone(), vec![1.0], vec![i64::MIN], 0);
+    assert!(far.dequantized().unwrap().iter().all(|&v| v == 2f32.powi(63)));
     let two_scales = tensor(ElementType::Int8, vec![3, 2], int8, vec![0.5, 0.25], vec![0, 0], 0);
     let error = two_scales.dequantized().unwrap_err().to_string();
     assert_eq!(error, "`t`: 2 scales and 2 zero points for 3 channels is not supported");

@@ -200,7 +200,8 @@ impl Tensor {
             .map(|(index, &q)| {
                 let channel = if self.scales.len() == 1 { 0 } else { index / stride % channels };
                 let (scale, zero_point) = (self.scales[channel], self.zero_points[channel]);
-                (f64::from(scale) * (q - zero_point) as f64) as f32
+                // In f64: a zero point read from a file may be any i64.
+                (f64::from(scale) * (q as f64 - zero_point as f64)) as f32
             })
             .collect())
     }
