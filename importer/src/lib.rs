@@ -88,7 +88,9 @@ fn array_type(element: &str, shape: &[usize]) -> String {
 
 /// The model in `bytes` as Rust source declaring `name` (an int8 model's
 /// struct with its `forward`, or a float model's network) and a const
-/// `NAME` of its parameters; `origin` names the file in the comments.
+/// `NAME` of its parameters, and for an int8 model whose layers the float
+/// language has, its float twin `{name}F32` and `NAME_F32`; `origin` names
+/// the file in the comments.
 pub fn rust_source(bytes: &[u8], name: &str, origin: &str) -> Result<String, Error> {
     let model = Model::read(bytes)?;
     let first = model.inputs.first().and_then(|&i| model.tensors.get(i));
