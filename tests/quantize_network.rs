@@ -326,11 +326,16 @@ fn networks_with_a_layer_without_int8_counterpart_have_no_quantize() {
     assert_eq!(plain.forward(&[-1.0, 0.0]), [0.0, 0.0]);
 }
 
-/// One layer of an MLP: the bound on the error of its int8 outputs, in
-/// real units, from the bound `input_error` on its inputs' error, its float
-/// inputs `x` and its int8 weights:
+/// The bound on the error of one int8 output, in real units, from the
+/// bound `input_error` on its inputs' error, `Σ|ŵ|` of its int8 weights
+/// (dequantized), `Σ|x|` of its float inputs and its weights' scale:
 /// `Σ|ŵ|·e_in + Σ|x|·s_w/2 + s_in·s_w/2 + s_out` (the weights', the bias's
 /// and the output's roundings; ReLU and clamps only bring values closer).
+fn rounding_bound([sum_w, sum_x, s_w]: [f64; 3], input_error: f64, [s_in, s_out]: [f32; 2]) -> f64 {
+    sum_w * input_error + sum_x * s_w / 2.0 + f64::from(s_in) * s_w / 2.0 + f64::from(s_out)
+}
+
+/// One layer of an MLP: the largest [`rounding_bound`] of its outputs.
 fn carried<const IN: usize, const OUT: usize>(
     layer: &Dense<f32, IN, OUT>,
     q: &QDense<IN, OUT>,
@@ -344,7 +349,7 @@ fn carried<const IN: usize, const OUT: usize>(
             let s_w = f64::from(largest) / 127.0;
             let sum_w: f64 = q.weight[o].iter().map(|&w| f64::from(w).abs() * s_w).sum();
             let sum_x: f64 = x.iter().map(|&v| f64::from(v).abs()).sum();
-            sum_w * input_error + sum_x * s_w / 2.0 + f64::from(s_in) * s_w / 2.0 + f64::from(s_out)
+            rounding_bound([sum_w, sum_x, s_w], input_error, [s_in, s_out])
         })
         .fold(0.0, f64::max)
 }
@@ -399,8 +404,8 @@ proptest! {
     }
 }
 
-/// The bound of [`carried`] for a convolution of padding 1: each output
-/// a dense layer on the window it reads (the padding's zeros are exact).
+/// [`carried`] for a convolution of padding 1: each output a dense layer
+/// on the window it reads (the padding's zeros are exact).
 fn carried_conv<const C_IN: usize, const C_OUT: usize, const H: usize, const W: usize>(
     weight: &[[[[f32; 3]; 3]; C_IN]; C_OUT],
     q: &[[[[i8; 3]; 3]; C_IN]; C_OUT],
@@ -427,11 +432,7 @@ fn carried_conv<const C_IN: usize, const C_OUT: usize, const H: usize, const W: 
                     }
                 }
             }
-            let bound = sum_w * input_error
-                + sum_x * s_w / 2.0
-                + f64::from(s_in) * s_w / 2.0
-                + f64::from(s_out);
-            worst = worst.max(bound);
+            worst = worst.max(rounding_bound([sum_w, sum_x, s_w], input_error, [s_in, s_out]));
         }
     }
     worst

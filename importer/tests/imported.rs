@@ -55,6 +55,16 @@ fn rows(name: &str) -> Vec<Vec<i8>> {
     parsed(name)
 }
 
+/// The committed int8 inputs of `model`'s fixture.
+fn inputs(model: &str) -> Vec<Vec<i8>> {
+    rows(&format!("{model}.inputs"))
+}
+
+/// Every int8 value, each an input of one value (the sine model's fixture).
+fn every_int8() -> Vec<Vec<i8>> {
+    (-128..=127).map(|q| vec![q]).collect()
+}
+
 fn parsed<V: std::str::FromStr<Err: std::fmt::Debug>>(name: &str) -> Vec<Vec<V>> {
     std::fs::read_to_string(fixtures().join(name))
         .unwrap()
@@ -172,13 +182,13 @@ fn imported_means_are_tflite_micros() {
     assert_eq!(rows("mean.outputs").len() + rows("mean1d.outputs").len(), 128);
     assert_eq!((mean::Mean::INPUT, mean::Mean::OUTPUT), edges("mean.tflite"));
     assert_eq!((mean1d::Mean1d::INPUT, mean1d::Mean1d::OUTPUT), edges("mean1d.tflite"));
-    agrees("mean_f32", |x| mean_f32::MEAN_F32.forward(&channels_first::<2, 6, 6>(x)));
+    agrees("mean_f32", |x| mean_f32::MEAN_F32.forward(&channels_first::<_, 2, 6, 6>(x)));
 }
 
 /// `[H][W][C]` values, row by row, as constnet's `[C][H][W]`.
-fn channels_first<const C: usize, const H: usize, const W: usize>(
-    values: &[f32],
-) -> [[[f32; W]; H]; C] {
+fn channels_first<T: Copy, const C: usize, const H: usize, const W: usize>(
+    values: &[T],
+) -> [[[T; W]; H]; C] {
     core::array::from_fn(|c| {
         core::array::from_fn(|h| core::array::from_fn(|w| values[(h * W + w) * C + c]))
     })
@@ -206,9 +216,9 @@ fn agrees<const N: usize>(model: &str, forward: impl Fn(&[f32]) -> [f32; N]) {
 #[test]
 fn imported_float_models_agree_with_tflite_micro() {
     agrees("dense_f32", |x| dense_f32::DENSE_F32.forward(&core::array::from_fn(|i| x[i])));
-    agrees("conv_f32", |x| conv_f32::CONV_F32.forward(&channels_first::<2, 10, 10>(x)));
+    agrees("conv_f32", |x| conv_f32::CONV_F32.forward(&channels_first::<_, 2, 10, 10>(x)));
     // A sequence of 16 steps of 3 channels is an image one row high.
-    agrees("conv1d_f32", |x| conv1d_f32::CONV1D_F32.forward(&channels_first::<3, 1, 16>(x)));
+    agrees("conv1d_f32", |x| conv1d_f32::CONV1D_F32.forward(&channels_first::<_, 3, 1, 16>(x)));
 }
 
 /// The quantizations of a model's input and output.
@@ -342,10 +352,8 @@ fn twin_steps<const N: usize>(
 #[test]
 fn float_twins_of_int8_models_agree_with_tflite_micro() {
     let vector = |x: &[f32]| -> [f32; 4] { core::array::from_fn(|i| x[i]) };
-    let inputs = |model: &str| rows(&format!("{model}.inputs"));
-    let every_int8: Vec<Vec<i8>> = (-128..=127).map(|q| vec![q]).collect();
     for (model, steps) in [
-        ("sine", twin_steps("sine", &every_int8, |x| sine::SINE_F32.forward(&[x[0]]))),
+        ("sine", twin_steps("sine", &every_int8(), |x| sine::SINE_F32.forward(&[x[0]]))),
         (
             "softmax",
             twin_steps("softmax", &inputs("softmax"), |x| softmax::SOFTMAX_F32.forward(&vector(x))),
@@ -359,25 +367,25 @@ fn float_twins_of_int8_models_agree_with_tflite_micro() {
         (
             "conv1d",
             twin_steps("conv1d", &inputs("conv1d"), |x| {
-                conv1d::CONV1D_F32.forward(&channels_first::<3, 1, 16>(x))
+                conv1d::CONV1D_F32.forward(&channels_first::<_, 3, 1, 16>(x))
             }),
         ),
         (
             "mean",
             twin_steps("mean", &inputs("mean"), |x| {
-                mean::MEAN_F32.forward(&channels_first::<2, 6, 6>(x))
+                mean::MEAN_F32.forward(&channels_first::<_, 2, 6, 6>(x))
             }),
         ),
         (
             "mean1d",
             twin_steps("mean1d", &inputs("mean1d"), |x| {
-                mean1d::MEAN1D_F32.forward(&channels_first::<3, 1, 12>(x))
+                mean1d::MEAN1D_F32.forward(&channels_first::<_, 3, 1, 12>(x))
             }),
         ),
         (
             "speech",
             twin_steps("speech", &inputs("speech"), |x| {
-                speech::SPEECH_F32.forward(&channels_first::<1, 49, 40>(x))
+                speech::SPEECH_F32.forward(&channels_first::<_, 1, 49, 40>(x))
             }),
         ),
     ] {
@@ -413,7 +421,7 @@ fn first_layer_agrees(
 ) {
     let bytes = std::fs::read(fixtures().join(format!("{model}.tflite"))).unwrap();
     let file = constnet::io::tflite::Model::read(&bytes).unwrap();
-    let input = file.tensors[file.inputs[0]].quantization().unwrap();
+    let (input, _) = edges(&format!("{model}.tflite"));
     let weighted =
         [OperatorCode::FullyConnected, OperatorCode::Conv2d, OperatorCode::DepthwiseConv2d];
     let first = file.operators.iter().find(|op| weighted.contains(&op.code)).unwrap();
@@ -431,11 +439,9 @@ fn first_layer_agrees(
 
 #[test]
 fn the_first_layers_of_float_twins_are_the_int8_ones() {
-    let inputs = |model: &str| rows(&format!("{model}.inputs"));
-    let every_int8: Vec<Vec<i8>> = (-128..=127).map(|q| vec![q]).collect();
     first_layer_agrees(
         "sine",
-        &every_int8,
+        &every_int8(),
         |x| sine::SINE.dense0.forward(&[x[0]]).to_vec(),
         |x| Relu.forward(&sine::SINE_F32.dense0.forward(&[x[0]])).to_vec(),
     );
@@ -455,13 +461,12 @@ fn the_first_layers_of_float_twins_are_the_int8_ones() {
         "conv1d",
         &inputs("conv1d"),
         |x| {
-            let steps: [[[i8; 3]; 16]; 1] =
-                [core::array::from_fn(|t| core::array::from_fn(|c| x[t * 3 + c]))];
-            let y = conv1d::CONV1D.conv0.forward(&constnet::quant::from_hwc(&steps));
+            let y = conv1d::CONV1D.conv0.forward(&channels_first::<_, 3, 1, 16>(x));
             y.as_flattened().as_flattened().to_vec()
         },
         |x| {
-            let y = Relu.forward(&conv1d::CONV1D_F32.conv0.forward(&channels_first::<3, 1, 16>(x)));
+            let y =
+                Relu.forward(&conv1d::CONV1D_F32.conv0.forward(&channels_first::<_, 3, 1, 16>(x)));
             y.as_flattened().as_flattened().to_vec()
         },
     );
@@ -469,13 +474,12 @@ fn the_first_layers_of_float_twins_are_the_int8_ones() {
         "speech",
         &inputs("speech"),
         |x| {
-            let input: [i8; 1960] = x.try_into().unwrap();
-            let y = speech::SPEECH.conv0.forward(&constnet::quant::unflatten_hwc(&input));
+            let y = speech::SPEECH.conv0.forward(&channels_first::<_, 1, 49, 40>(x));
             y.as_flattened().as_flattened().to_vec()
         },
         |x| {
             let y =
-                Relu.forward(&speech::SPEECH_F32.conv0.forward(&channels_first::<1, 49, 40>(x)));
+                Relu.forward(&speech::SPEECH_F32.conv0.forward(&channels_first::<_, 1, 49, 40>(x)));
             y.as_flattened().as_flattened().to_vec()
         },
     );
@@ -483,14 +487,11 @@ fn the_first_layers_of_float_twins_are_the_int8_ones() {
         "mean",
         &inputs("mean"),
         |x| {
-            let hwc: [[[i8; 2]; 6]; 6] = core::array::from_fn(|h| {
-                core::array::from_fn(|w| core::array::from_fn(|c| x[(h * 6 + w) * 2 + c]))
-            });
-            let y = mean::MEAN.conv0.forward(&constnet::quant::from_hwc(&hwc));
+            let y = mean::MEAN.conv0.forward(&channels_first::<_, 2, 6, 6>(x));
             y.as_flattened().as_flattened().to_vec()
         },
         |x| {
-            let y = Relu.forward(&mean::MEAN_F32.conv0.forward(&channels_first::<2, 6, 6>(x)));
+            let y = Relu.forward(&mean::MEAN_F32.conv0.forward(&channels_first::<_, 2, 6, 6>(x)));
             y.as_flattened().as_flattened().to_vec()
         },
     );
